@@ -1,0 +1,69 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings shared by every target: Swift 6 language mode with strict concurrency (the default
+/// for this tools version) and explicit existentials.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "lilypad",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lilypad", targets: ["lilypad"]),
+        .library(name: "LilypadCrypto", targets: ["LilypadCrypto"]),
+        .library(name: "LilypadCore", targets: ["LilypadCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+    ],
+    targets: [
+        // secp256k1 from Debian's libsecp256k1-dev (built with the recovery module), via pkg-config.
+        .systemLibrary(
+            name: "CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"])]
+        ),
+        .target(
+            name: "LilypadCrypto",
+            dependencies: [
+                "CSecp256k1",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LilypadCore",
+            dependencies: ["LilypadCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LilypadCLI",
+            dependencies: [
+                "LilypadCore",
+                "LilypadCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "lilypad",
+            dependencies: ["LilypadCLI"],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "LilypadCryptoTests", dependencies: ["LilypadCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "LilypadCoreTests", dependencies: ["LilypadCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "LilypadCLITests", dependencies: ["LilypadCLI"], swiftSettings: swiftSettings),
+        // Differential tests against outside references (Python eth-account, aleph-cid, Go's
+        // encoding/json); they start processes, so they live apart from the unit tests.
+        .testTarget(
+            name: "LilypadOracleTests",
+            dependencies: ["LilypadCore", "LilypadCrypto", "lilypad"],
+            exclude: ["Oracles"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

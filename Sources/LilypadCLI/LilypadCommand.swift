@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The root `lilypad` command.
+public struct LilypadCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "lilypad",
+        abstract: "Lilypad: run containerised jobs on a decentralised compute network.",
+        subcommands: [Version.self, Key.self, CIDCommand.self]
+    )
+
+    public init() {}
+}

@@ -1,0 +1,111 @@
+import Crypto
+import Synchronization
+
+/// Verifies ``SignedRequest`` headers and refuses replays.
+///
+/// A request is accepted when its timestamp is within ``window`` of the server's clock, its
+/// signature recovers to the claimed address over this request's canonical text, and its
+/// (address, nonce) pair has not been seen before. Seen pairs are remembered until their timestamp
+/// leaves the window (after which the timestamp check alone refuses them), in a bounded cache that
+/// refuses new requests with ``RequestAuthError/nonceCacheFull`` rather than forget a live entry.
+public final class RequestVerifier: Sendable {
+    /// How far a request's timestamp may be from the server's clock, either way.
+    public let windowMilliseconds: Int64
+    /// When non-empty, only requests signed for one of these audiences are accepted.
+    public let audiences: Set<String>
+    private let cache: Mutex<NonceCache>
+
+    /// - Parameters:
+    ///   - windowSeconds: accepted clock skew (Lilypad's 30 s by default).
+    ///   - audiences: the `host[:port]` names this service answers to; empty accepts any.
+    ///   - capacity: the most nonces remembered at once.
+    public init(windowSeconds: Int64 = 30, audiences: Set<String> = [], capacity: Int = 1_000_000) {
+        windowMilliseconds = windowSeconds * 1000
+        self.audiences = Set(audiences.map { $0.lowercased() })
+        cache = Mutex(NonceCache(capacity: capacity))
+    }
+
+    /// Verifies a request and returns its signer.
+    ///
+    /// - Parameters:
+    ///   - method: the HTTP method.
+    ///   - target: the path and query exactly as received.
+    ///   - audience: the `Host` the request was sent to.
+    ///   - body: the body bytes.
+    ///   - header: case-insensitive header lookup.
+    ///   - now: the server clock in ms (injectable for tests).
+    public func verify(
+        method: String, target: String, audience: String, body: [UInt8], header: (String) -> String?,
+        now: Int64 = SignedRequest.currentMilliseconds()
+    ) throws(RequestAuthError) -> EthereumAddress {
+        let request = try SignedRequest(header: header)
+        let skew = request.timestamp - now
+        guard abs(skew) <= windowMilliseconds else {
+            throw .staleTimestamp(skewMilliseconds: skew, windowMilliseconds: windowMilliseconds)
+        }
+        guard audiences.isEmpty || audiences.contains(audience.lowercased()) else { throw .wrongAudience(audience) }
+        let text = SignedRequest.canonicalText(
+            method: method, target: target, audience: audience, bodyDigest: Array(SHA256.hash(data: body)),
+            timestamp: request.timestamp, nonce: request.nonce)
+        let signer: EthereumAddress
+        do { signer = try request.signature.recoverPersonalMessageSigner(Array(text.utf8)) } catch { throw .badSignature }
+        guard signer == request.address else { throw .badSignature }
+        let key = NonceCache.Key(address: signer, nonce: request.nonce)
+        let expiry = request.timestamp + windowMilliseconds
+        try cache.withLock { cache throws(RequestAuthError) in try cache.insert(key, expiresAt: expiry, now: now) }
+        return signer
+    }
+
+    /// The number of nonces currently remembered.
+    public var rememberedNonces: Int { cache.withLock { $0.count } }
+}
+
+/// The set of used (address, nonce) pairs, each dropped once its request's timestamp has left the
+/// window. Expiry order is kept in a binary min-heap, so insertion and pruning are O(log n).
+struct NonceCache: Sendable {
+    struct Key: Hashable, Sendable {
+        var address: EthereumAddress
+        var nonce: String
+    }
+
+    let capacity: Int
+    private var seen: Set<Key> = []
+    private var heap: [(expiry: Int64, key: Key)] = []
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    var count: Int { seen.count }
+
+    mutating func insert(_ key: Key, expiresAt expiry: Int64, now: Int64) throws(RequestAuthError) {
+        while let first = heap.first, first.expiry < now {
+            seen.remove(first.key)
+            popMin()
+        }
+        guard !seen.contains(key) else { throw .replayed }
+        guard seen.count < capacity else { throw .nonceCacheFull }
+        seen.insert(key)
+        heap.append((expiry, key))
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].expiry < heap[parent].expiry else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    private mutating func popMin() {
+        heap.swapAt(0, heap.count - 1)
+        heap.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < heap.count, heap[left].expiry < heap[smallest].expiry { smallest = left }
+            if right < heap.count, heap[right].expiry < heap[smallest].expiry { smallest = right }
+            guard smallest != parent else { return }
+            heap.swapAt(parent, smallest)
+            parent = smallest
+        }
+    }
+}

@@ -1,0 +1,9 @@
+import LilypadCLI
+
+/// The `lilypad` executable: all commands live in the LilypadCLI library.
+@main
+enum Lilypad {
+    static func main() async {
+        await LilypadCommand.main()
+    }
+}
