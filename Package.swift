@@ -40,9 +40,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LilypadModules",
+            dependencies: [
+                "LilypadCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Builtin")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "LilypadCLI",
             dependencies: [
                 "LilypadCore",
+                "LilypadModules",
                 "LilypadCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -56,12 +66,13 @@ let package = Package(
 
         .testTarget(name: "LilypadCryptoTests", dependencies: ["LilypadCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadCoreTests", dependencies: ["LilypadCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "LilypadModulesTests", dependencies: ["LilypadModules"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadCLITests", dependencies: ["LilypadCLI"], swiftSettings: swiftSettings),
-        // Differential tests against outside references (Python eth-account, aleph-cid, Go's
-        // encoding/json); they start processes, so they live apart from the unit tests.
+        // Tests that start processes: differential tests against outside references (Python
+        // eth-account, aleph-cid, Go's encoding/json and text/template) and multi-process tests.
         .testTarget(
-            name: "LilypadOracleTests",
-            dependencies: ["LilypadCore", "LilypadCrypto", "lilypad"],
+            name: "LilypadIntegrationTests",
+            dependencies: ["LilypadCore", "LilypadCrypto", "LilypadModules", "lilypad"],
             exclude: ["Oracles"],
             swiftSettings: swiftSettings
         ),

