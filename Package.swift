@@ -64,6 +64,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Figures for BENCHMARKS.md: `swift run -c release --scratch-path .build-release lilypad-benchmarks`.
+        .executableTarget(
+            name: "lilypad-benchmarks",
+            dependencies: ["LilypadCore", "LilypadCrypto"],
+            path: "Benchmarks/LilypadBenchmarks",
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(name: "LilypadCryptoTests", dependencies: ["LilypadCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadCoreTests", dependencies: ["LilypadCore"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadModulesTests", dependencies: ["LilypadModules"], swiftSettings: swiftSettings),

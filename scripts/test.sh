@@ -10,5 +10,5 @@ swift build --build-tests
 echo "==> swift test"
 swift test --skip-build
 echo "==> swift format lint"
-swift format lint --strict -r Sources Tests Package.swift
+swift format lint --strict -r Sources Tests Benchmarks Package.swift
 echo "All tests passed."

@@ -29,12 +29,30 @@ public struct Keccak256: Sendable {
 
     /// Absorbs more input.
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        for byte in bytes {
-            buffer.append(byte)
-            if buffer.count == Self.rate {
-                absorbBuffer()
-            }
+        let handled: Void? = bytes.withContiguousStorageIfAvailable { update(buffer: $0) }
+        if handled == nil {
+            let copy = Array(bytes)
+            copy.withUnsafeBufferPointer { update(buffer: $0) }
         }
+    }
+
+    private mutating func update(buffer input: UnsafeBufferPointer<UInt8>) {
+        var offset = 0
+        // Top up a partial block first.
+        if !buffer.isEmpty {
+            let take = min(Self.rate - buffer.count, input.count)
+            buffer.append(contentsOf: input[0..<take])
+            offset = take
+            guard buffer.count == Self.rate else { return }
+            buffer.withUnsafeBufferPointer { absorb(block: $0) }
+            buffer.removeAll(keepingCapacity: true)
+        }
+        // Whole blocks straight from the input.
+        while input.count - offset >= Self.rate {
+            absorb(block: UnsafeBufferPointer(rebasing: input[offset..<offset + Self.rate]))
+            offset += Self.rate
+        }
+        buffer.append(contentsOf: input[offset...])
     }
 
     /// Pads, absorbs the final block and returns the 32-byte digest.
@@ -56,15 +74,22 @@ public struct Keccak256: Sendable {
     }
 
     private mutating func absorbBuffer() {
-        for lane in 0..<(Self.rate / 8) {
-            var value: UInt64 = 0
-            for byte in 0..<8 {
-                value |= UInt64(buffer[lane * 8 + byte]) << UInt64(8 * byte)
-            }
-            state[lane] ^= value
-        }
+        buffer.withUnsafeBufferPointer { absorb(block: $0) }
         buffer.removeAll(keepingCapacity: true)
-        state.withUnsafeMutableBufferPointer { Self.permute($0) }
+    }
+
+    /// XORs one `rate`-byte block into the state (lanes are little-endian) and permutes.
+    private mutating func absorb(block: UnsafeBufferPointer<UInt8>) {
+        state.withUnsafeMutableBufferPointer { lanes in
+            for lane in 0..<(Self.rate / 8) {
+                var value: UInt64 = 0
+                for byte in 0..<8 {
+                    value |= UInt64(block[lane * 8 + byte]) << UInt64(8 * byte)
+                }
+                lanes[lane] ^= value
+            }
+            Self.permute(lanes)
+        }
     }
 
     private static let roundConstants: [UInt64] = [
@@ -75,10 +100,6 @@ public struct Keccak256: Sendable {
         0x8000_0000_0000_8002, 0x8000_0000_0000_0080, 0x0000_0000_0000_800A, 0x8000_0000_8000_000A,
         0x8000_0000_8000_8081, 0x8000_0000_0000_8080, 0x0000_0000_8000_0001, 0x8000_0000_8000_8008,
     ]
-
-    /// Rotation offsets and lane permutation of the ρ and π steps, in the order the lanes are visited.
-    private static let rotations: [UInt64] = [1, 3, 6, 10, 15, 21, 28, 36, 45, 55, 2, 14, 27, 41, 56, 8, 25, 43, 62, 18, 39, 61, 20, 44]
-    private static let piLanes: [Int] = [10, 7, 11, 17, 18, 3, 5, 16, 8, 21, 24, 4, 15, 23, 19, 13, 12, 2, 20, 14, 22, 9, 6, 1]
 
     private static func permute(_ a: UnsafeMutableBufferPointer<UInt64>) {
         var c = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
@@ -101,14 +122,79 @@ public struct Keccak256: Sendable {
                 a[row + 3] ^= d3
                 a[row + 4] ^= d4
             }
-            // ρ and π
+            // ρ and π, unrolled: each lane moves to its π position, rotated by its ρ offset.
             var current = a[1]
-            for step in 0..<24 {
-                let lane = piLanes[step]
-                let next = a[lane]
-                a[lane] = rotl(current, rotations[step])
-                current = next
-            }
+            var next: UInt64
+            next = a[10]
+            a[10] = rotl(current, 1)
+            current = next
+            next = a[7]
+            a[7] = rotl(current, 3)
+            current = next
+            next = a[11]
+            a[11] = rotl(current, 6)
+            current = next
+            next = a[17]
+            a[17] = rotl(current, 10)
+            current = next
+            next = a[18]
+            a[18] = rotl(current, 15)
+            current = next
+            next = a[3]
+            a[3] = rotl(current, 21)
+            current = next
+            next = a[5]
+            a[5] = rotl(current, 28)
+            current = next
+            next = a[16]
+            a[16] = rotl(current, 36)
+            current = next
+            next = a[8]
+            a[8] = rotl(current, 45)
+            current = next
+            next = a[21]
+            a[21] = rotl(current, 55)
+            current = next
+            next = a[24]
+            a[24] = rotl(current, 2)
+            current = next
+            next = a[4]
+            a[4] = rotl(current, 14)
+            current = next
+            next = a[15]
+            a[15] = rotl(current, 27)
+            current = next
+            next = a[23]
+            a[23] = rotl(current, 41)
+            current = next
+            next = a[19]
+            a[19] = rotl(current, 56)
+            current = next
+            next = a[13]
+            a[13] = rotl(current, 8)
+            current = next
+            next = a[12]
+            a[12] = rotl(current, 25)
+            current = next
+            next = a[2]
+            a[2] = rotl(current, 43)
+            current = next
+            next = a[20]
+            a[20] = rotl(current, 62)
+            current = next
+            next = a[14]
+            a[14] = rotl(current, 18)
+            current = next
+            next = a[22]
+            a[22] = rotl(current, 39)
+            current = next
+            next = a[9]
+            a[9] = rotl(current, 61)
+            current = next
+            next = a[6]
+            a[6] = rotl(current, 20)
+            current = next
+            a[1] = rotl(current, 44)
             // χ
             for row in stride(from: 0, to: 25, by: 5) {
                 let b0 = a[row], b1 = a[row + 1], b2 = a[row + 2], b3 = a[row + 3], b4 = a[row + 4]
@@ -119,7 +205,7 @@ public struct Keccak256: Sendable {
                 a[row + 4] = b4 ^ (~b0 & b1)
             }
             // ι
-            a[0] ^= roundConstants[round]
+            a[0] ^= roundConstants.withUnsafeBufferPointer { $0[round] }
         }
     }
 

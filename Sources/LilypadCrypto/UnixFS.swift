@@ -92,10 +92,12 @@ public enum UnixFS {
         /// Adds file content.
         public mutating func append(_ bytes: some Collection<UInt8>) {
             pending.append(contentsOf: bytes)
-            while pending.count >= UnixFS.chunkSize {
-                leaves.append(UnixFS.leaf(Array(pending[..<UnixFS.chunkSize])))
-                pending.removeFirst(UnixFS.chunkSize)
+            var start = 0
+            while pending.count - start >= UnixFS.chunkSize {
+                leaves.append(UnixFS.leaf(Array(pending[start..<start + UnixFS.chunkSize])))
+                start += UnixFS.chunkSize
             }
+            if start > 0 { pending.removeFirst(start) }
         }
 
         /// Completes the file and returns its root node.

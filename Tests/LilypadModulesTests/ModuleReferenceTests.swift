@@ -51,3 +51,16 @@ struct ModuleReferenceTests {
         #expect(["v0.0.10", "v0.0.2", "v0.0.9", "v0.1.0"].sorted(by: VersionOrder.precedes) == ["v0.0.2", "v0.0.9", "v0.0.10", "v0.1.0"])
     }
 }
+
+@Suite("Module inputs")
+struct ModuleInputsTests {
+    @Test func valuesKeepCommasAndEquals() throws {
+        #expect(try ModuleInputs.parse(["Prompt=a, b", "Eq=x=y", "Empty=", "Prompt=c"]) == ["Prompt": "c", "Eq": "x=y", "Empty": ""])
+    }
+
+    @Test(arguments: ["novalue", "=x", "bad key=1", " k=1"])
+    func malformedInputs(flag: String) {
+        let error = #expect(throws: ModuleError.malformedInput(flag)) { try ModuleInputs.parse([flag]) }
+        #expect(error?.description.contains("key=value") == true)
+    }
+}
