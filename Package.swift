@@ -49,6 +49,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LilypadLedger",
+            dependencies: ["LilypadCore", "LilypadCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "LilypadCLI",
             dependencies: [
                 "LilypadCore",
@@ -75,6 +80,7 @@ let package = Package(
         .testTarget(name: "LilypadCryptoTests", dependencies: ["LilypadCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadCoreTests", dependencies: ["LilypadCore"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadModulesTests", dependencies: ["LilypadModules"], swiftSettings: swiftSettings),
+        .testTarget(name: "LilypadLedgerTests", dependencies: ["LilypadLedger"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadCLITests", dependencies: ["LilypadCLI"], swiftSettings: swiftSettings),
         // Tests that start processes: differential tests against outside references (Python
         // eth-account, aleph-cid, Go's encoding/json and text/template) and multi-process tests.
