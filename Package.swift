@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // secp256k1 from Debian's libsecp256k1-dev (built with the recovery module), via pkg-config.
@@ -50,7 +51,7 @@ let package = Package(
         ),
         .target(
             name: "LilypadLedger",
-            dependencies: ["LilypadCore", "LilypadCrypto"],
+            dependencies: ["LilypadCore", "LilypadCrypto", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .target(

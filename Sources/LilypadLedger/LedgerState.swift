@@ -23,7 +23,7 @@ public struct LedgerState: Sendable, Hashable {
     public private(set) var nonces: [EthereumAddress: UInt64] = [:]
     public private(set) var deals: [String: DealRecord] = [:]
     /// Every token in existence: balances + escrow + what deals hold.
-    public private(set) var totalSupply: UInt256 = .zero
+    public internal(set) var totalSupply: UInt256 = .zero
 
     public init(chainID: UInt64, protocolAccount: EthereumAddress, mintingEnabled: Bool) {
         self.chainID = chainID
@@ -80,6 +80,7 @@ public struct LedgerState: Sendable, Hashable {
     }
 
     public func balance(of account: EthereumAddress) -> UInt256 { balances[account] ?? .zero }
+    mutating func setBalance(_ amount: UInt256, for account: EthereumAddress) { balances[account] = amount }
     public func escrowBalance(of account: EthereumAddress) -> UInt256 { escrow[account] ?? .zero }
     public func nextNonce(of account: EthereumAddress) -> UInt64 { nonces[account] ?? 0 }
 

@@ -1,0 +1,107 @@
+import LilypadCore
+import LilypadCrypto
+
+/// A block of the settlement ledger: transactions applied in order, chained to the previous block
+/// by hash, and committing to the state after them.
+public struct LedgerBlock: Sendable, Hashable, Codable {
+    public var height: UInt64
+    /// Seconds since the Unix epoch.
+    public var timestamp: UInt64
+    /// `0x` hex; 32 zero bytes for the genesis block.
+    public var previousHash: String
+    public var transactions: [LedgerTransaction]
+    /// Keccak-256 of the canonical encoding of the state after this block.
+    public var stateHash: String
+    /// Keccak-256 of the header fields (height, timestamp, previous hash, transaction hashes, state hash).
+    public var hash: String
+
+    public init(height: UInt64, timestamp: UInt64, previousHash: String, transactions: [LedgerTransaction], stateHash: String) {
+        self.height = height
+        self.timestamp = timestamp
+        self.previousHash = previousHash
+        self.transactions = transactions
+        self.stateHash = stateHash
+        hash = Self.computeHash(height: height, timestamp: timestamp, previousHash: previousHash, transactions: transactions, stateHash: stateHash)
+    }
+
+    static func computeHash(height: UInt64, timestamp: UInt64, previousHash: String, transactions: [LedgerTransaction], stateHash: String) -> String {
+        let header = "lilypad-block\n\(height)\n\(timestamp)\n\(previousHash)\n\(transactions.map(\.hash).joined(separator: ","))\n\(stateHash)"
+        return Hex.encode(Keccak256.hash(Array(header.utf8)), prefix: true)
+    }
+
+    /// Whether ``hash`` matches the block's contents.
+    public var isHashValid: Bool {
+        hash == Self.computeHash(height: height, timestamp: timestamp, previousHash: previousHash, transactions: transactions, stateHash: stateHash)
+    }
+
+    /// The hash of "no block before".
+    public static let zeroHash = Hex.encode([UInt8](repeating: 0, count: 32), prefix: true)
+}
+
+/// How a ledger starts: its chain, its rules and who holds what.
+public struct LedgerGenesis: Sendable, Hashable, Codable {
+    public var chainID: UInt64
+    public var protocolAccount: EthereumAddress
+    /// Development networks only: allows `mint` (the faucet).
+    public var mintingEnabled: Bool
+    /// Initial balances, in wei.
+    public var allocations: [String: UInt256]
+    public var timestamp: UInt64
+
+    public init(chainID: UInt64, protocolAccount: EthereumAddress, mintingEnabled: Bool, allocations: [EthereumAddress: UInt256], timestamp: UInt64) {
+        self.chainID = chainID
+        self.protocolAccount = protocolAccount
+        self.mintingEnabled = mintingEnabled
+        self.allocations = Dictionary(uniqueKeysWithValues: allocations.map { ($0.key.checksummed, $0.value) })
+        self.timestamp = timestamp
+    }
+
+    /// The state before any block.
+    public func initialState() throws(LedgerError) -> LedgerState {
+        var state = LedgerState(chainID: chainID, protocolAccount: protocolAccount, mintingEnabled: mintingEnabled)
+        for (address, amount) in allocations.sorted(by: { $0.key < $1.key }) {
+            guard let account = try? EthereumAddress(address) else { throw .invalidTerms("genesis allocation to \"\(address)\" is not an address") }
+            try state.allocate(amount, to: account)
+        }
+        return state
+    }
+
+    /// The genesis block (height 0, no transactions).
+    public func block() throws(LedgerError) -> LedgerBlock {
+        LedgerBlock(height: 0, timestamp: timestamp, previousHash: LedgerBlock.zeroHash, transactions: [], stateHash: try initialState().stateHash)
+    }
+}
+
+extension LedgerState {
+    /// Genesis-only: creates `amount` in `account`'s balance.
+    mutating func allocate(_ amount: UInt256, to account: EthereumAddress) throws(LedgerError) {
+        guard let supply = totalSupply.adding(amount), let balance = balance(of: account).adding(amount) else { throw .amountOverflow }
+        totalSupply = supply
+        setBalance(balance, for: account)
+    }
+
+    /// Keccak-256 over a canonical encoding of everything in the state (accounts and deals sorted).
+    public var stateHash: String {
+        struct Account: Encodable {
+            var address: String
+            var balance: UInt256
+            var escrow: UInt256
+            var nonce: UInt64
+        }
+        struct Snapshot: Encodable {
+            var chainID: UInt64
+            var totalSupply: UInt256
+            var accounts: [Account]
+            var deals: [DealRecord]
+        }
+        let addresses = Set(balances.keys).union(escrow.keys).union(nonces.keys).sorted()
+        let snapshot = Snapshot(
+            chainID: chainID, totalSupply: totalSupply,
+            accounts: addresses.map {
+                Account(address: $0.checksummed, balance: balance(of: $0), escrow: escrowBalance(of: $0), nonce: nextNonce(of: $0))
+            },
+            deals: deals.keys.sorted().compactMap { deals[$0] })
+        let bytes = (try? GoJSONEncoder().encode(snapshot)) ?? []
+        return Hex.encode(Keccak256.hash(bytes), prefix: true)
+    }
+}
