@@ -87,7 +87,7 @@ let package = Package(
         // eth-account, aleph-cid, Go's encoding/json and text/template) and multi-process tests.
         .testTarget(
             name: "LilypadIntegrationTests",
-            dependencies: ["LilypadCore", "LilypadCrypto", "LilypadModules", "lilypad"],
+            dependencies: ["LilypadCore", "LilypadCrypto", "LilypadModules", "LilypadLedger", "lilypad"],
             exclude: ["Oracles"],
             swiftSettings: swiftSettings
         ),

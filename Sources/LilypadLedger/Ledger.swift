@@ -67,7 +67,7 @@ public actor Ledger {
                 throw VerificationError(height: block.height, problem: "it does not link to block \(head.height)")
             }
             guard block.isHashValid else { throw VerificationError(height: block.height, problem: "its hash does not match its contents") }
-            let context = LedgerState.BlockContext(timestamp: block.timestamp, previousBlockHash: Hex.decode(head.hash) ?? [])
+            let context = LedgerState.BlockContext(timestamp: block.timestamp, previousBlockHash: Hex.decode(head.hash) ?? [], height: block.height)
             for transaction in block.transactions {
                 do {
                     _ = try state.apply(transaction, context: context)
@@ -85,7 +85,7 @@ public actor Ledger {
     /// reports each transaction's outcome. Nothing is stored when none is valid.
     public func submit(_ transactions: [LedgerTransaction], timestamp: UInt64? = nil) throws -> [Outcome] {
         let time = max(timestamp ?? UInt64(Date().timeIntervalSince1970), head.timestamp)
-        let context = LedgerState.BlockContext(timestamp: time, previousBlockHash: Hex.decode(head.hash) ?? [])
+        let context = LedgerState.BlockContext(timestamp: time, previousBlockHash: Hex.decode(head.hash) ?? [], height: head.height + 1)
         var next = state
         var included: [LedgerTransaction] = []
         var events: [LedgerEvent] = []

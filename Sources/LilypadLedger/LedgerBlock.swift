@@ -47,18 +47,23 @@ public struct LedgerGenesis: Sendable, Hashable, Codable {
     /// Initial balances, in wei.
     public var allocations: [String: UInt256]
     public var timestamp: UInt64
+    public var pow: PowSettings
 
-    public init(chainID: UInt64, protocolAccount: EthereumAddress, mintingEnabled: Bool, allocations: [EthereumAddress: UInt256], timestamp: UInt64) {
+    public init(
+        chainID: UInt64, protocolAccount: EthereumAddress, mintingEnabled: Bool, allocations: [EthereumAddress: UInt256], timestamp: UInt64,
+        pow: PowSettings = .lilypad
+    ) {
         self.chainID = chainID
         self.protocolAccount = protocolAccount
         self.mintingEnabled = mintingEnabled
         self.allocations = Dictionary(uniqueKeysWithValues: allocations.map { ($0.key.checksummed, $0.value) })
         self.timestamp = timestamp
+        self.pow = pow
     }
 
     /// The state before any block.
     public func initialState() throws(LedgerError) -> LedgerState {
-        var state = LedgerState(chainID: chainID, protocolAccount: protocolAccount, mintingEnabled: mintingEnabled)
+        var state = LedgerState(chainID: chainID, protocolAccount: protocolAccount, mintingEnabled: mintingEnabled, pow: pow)
         for (address, amount) in allocations.sorted(by: { $0.key < $1.key }) {
             guard let account = try? EthereumAddress(address) else { throw .invalidTerms("genesis allocation to \"\(address)\" is not an address") }
             try state.allocate(amount, to: account)
@@ -93,6 +98,11 @@ extension LedgerState {
             var totalSupply: UInt256
             var accounts: [Account]
             var deals: [DealRecord]
+            var users: [UserRecord]
+            var powRound: UInt64
+            var powRoundStart: UInt64
+            var powChallenges: [String: PowChallenge]
+            var powSubmissions: [String: UInt64]
         }
         let addresses = Set(balances.keys).union(escrow.keys).union(nonces.keys).sorted()
         let snapshot = Snapshot(
@@ -100,7 +110,10 @@ extension LedgerState {
             accounts: addresses.map {
                 Account(address: $0.checksummed, balance: balance(of: $0), escrow: escrowBalance(of: $0), nonce: nextNonce(of: $0))
             },
-            deals: deals.keys.sorted().compactMap { deals[$0] })
+            deals: deals.keys.sorted().compactMap { deals[$0] },
+            users: users.keys.sorted().compactMap { users[$0] }, powRound: powRound, powRoundStart: powRoundStart,
+            powChallenges: Dictionary(uniqueKeysWithValues: powChallenges.map { ($0.key.checksummed, $0.value) }),
+            powSubmissions: Dictionary(uniqueKeysWithValues: powSubmissions.map { ($0.key.checksummed, $0.value) }))
         let bytes = (try? GoJSONEncoder().encode(snapshot)) ?? []
         return Hex.encode(Keccak256.hash(bytes), prefix: true)
     }

@@ -5,6 +5,10 @@ public enum LedgerEvent: Sendable, Hashable, Codable {
     case transfer(from: String, to: String, amount: UInt256)
     case escrow(account: String, amount: UInt256, deposited: Bool)
     case minted(to: String, amount: UInt256)
+    case userUpdated(address: String, url: String, roles: [ServiceRole])
+    case powRoundStarted(round: UInt64, startHeight: UInt64)
+    case powChallenge(address: String, nodeID: String, challenge: String, difficulty: UInt256)
+    case powWorkAccepted(address: String, nodeID: String, round: UInt64)
 }
 
 /// Why a deal payment happened (Lilypad's `PaymentReason`).

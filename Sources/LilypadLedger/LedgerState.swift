@@ -24,11 +24,21 @@ public struct LedgerState: Sendable, Hashable {
     public private(set) var deals: [String: DealRecord] = [:]
     /// Every token in existence: balances + escrow + what deals hold.
     public internal(set) var totalSupply: UInt256 = .zero
+    /// Published service records (service discovery).
+    public internal(set) var users: [EthereumAddress: UserRecord] = [:]
+    /// Proof-of-work settings and progress.
+    public let pow: PowSettings
+    public internal(set) var powRound: UInt64 = 0
+    public internal(set) var powRoundStart: UInt64 = 0
+    public internal(set) var powChallenges: [EthereumAddress: PowChallenge] = [:]
+    /// Accepted proofs per account, for uptime rewards.
+    public internal(set) var powSubmissions: [EthereumAddress: UInt64] = [:]
 
-    public init(chainID: UInt64, protocolAccount: EthereumAddress, mintingEnabled: Bool) {
+    public init(chainID: UInt64, protocolAccount: EthereumAddress, mintingEnabled: Bool, pow: PowSettings = .lilypad) {
         self.chainID = chainID
         self.protocolAccount = protocolAccount
         self.mintingEnabled = mintingEnabled
+        self.pow = pow
     }
 
     /// What a block tells the transactions in it.
@@ -37,10 +47,13 @@ public struct LedgerState: Sendable, Hashable {
         public var timestamp: UInt64
         /// The previous block's hash: entropy no party of a deal can choose.
         public var previousBlockHash: [UInt8]
+        /// This block's height.
+        public var height: UInt64
 
-        public init(timestamp: UInt64, previousBlockHash: [UInt8]) {
+        public init(timestamp: UInt64, previousBlockHash: [UInt8], height: UInt64 = 0) {
             self.timestamp = timestamp
             self.previousBlockHash = previousBlockHash
+            self.height = height
         }
     }
 
@@ -139,6 +152,14 @@ public struct LedgerState: Sendable, Hashable {
             return try timeoutJudgeResults(dealID, sender: sender, context: context)
         case .timeoutMediateResults(let dealID):
             return try timeoutMediateResults(dealID, sender: sender, context: context)
+        case .registerUser(let url, let roles, let metadataCID):
+            return try registerUser(sender, url: url, roles: roles, metadataCID: metadataCID)
+        case .powNewRound:
+            return try powNewRound(sender, height: context.height)
+        case .powChallenge(let nodeID):
+            return try powChallenge(sender, nodeID: nodeID, height: context.height, context: context)
+        case .powSubmit(let nodeID, let nonce):
+            return try powSubmit(sender, nodeID: nodeID, nonce: nonce, height: context.height)
         }
     }
 

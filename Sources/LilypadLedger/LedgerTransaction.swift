@@ -30,6 +30,14 @@ public enum LedgerAction: Sendable, Hashable, Codable {
     case timeoutMediateResults(dealID: String)
     /// Create tokens (development networks only: the faucet).
     case mint(to: EthereumAddress, amount: UInt256)
+    /// Publish or update the sender's service record (Lilypad's `LilypadUsers.updateUser`).
+    case registerUser(url: String, roles: [ServiceRole], metadataCID: String)
+    /// Open a proof-of-work round (the protocol account only).
+    case powNewRound
+    /// Ask for this round's challenge for one of the sender's nodes.
+    case powChallenge(nodeID: String)
+    /// Submit a nonce with `keccak256(challenge ‖ nonce) < difficulty` for the sender's open challenge.
+    case powSubmit(nodeID: String, nonce: UInt256)
 
     /// The action's name, as in Lilypad's contracts.
     public var name: String {
@@ -47,6 +55,10 @@ public enum LedgerAction: Sendable, Hashable, Codable {
         case .timeoutJudgeResults: "timeoutJudgeResults"
         case .timeoutMediateResults: "timeoutMediateResults"
         case .mint: "mint"
+        case .registerUser: "registerUser"
+        case .powNewRound: "powNewRound"
+        case .powChallenge: "powChallenge"
+        case .powSubmit: "powSubmit"
         }
     }
 }
