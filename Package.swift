@@ -19,6 +19,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // secp256k1 from Debian's libsecp256k1-dev (built with the recovery module), via pkg-config.
@@ -55,11 +60,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LilypadLedgerService",
+            dependencies: [
+                "LilypadLedger",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "LilypadCLI",
             dependencies: [
                 "LilypadCore",
                 "LilypadModules",
                 "LilypadCrypto",
+                "LilypadLedger",
+                "LilypadLedgerService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -79,7 +98,7 @@ let package = Package(
         ),
 
         .testTarget(name: "LilypadCryptoTests", dependencies: ["LilypadCrypto"], swiftSettings: swiftSettings),
-        .testTarget(name: "LilypadCoreTests", dependencies: ["LilypadCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "LilypadCoreTests", dependencies: ["LilypadCore", "LilypadCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadModulesTests", dependencies: ["LilypadModules"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadLedgerTests", dependencies: ["LilypadLedger"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadCLITests", dependencies: ["LilypadCLI"], swiftSettings: swiftSettings),
@@ -87,7 +106,7 @@ let package = Package(
         // eth-account, aleph-cid, Go's encoding/json and text/template) and multi-process tests.
         .testTarget(
             name: "LilypadIntegrationTests",
-            dependencies: ["LilypadCore", "LilypadCrypto", "LilypadModules", "LilypadLedger", "lilypad"],
+            dependencies: ["LilypadCore", "LilypadCrypto", "LilypadModules", "LilypadLedger", "LilypadLedgerService", "lilypad"],
             exclude: ["Oracles"],
             swiftSettings: swiftSettings
         ),

@@ -11,6 +11,10 @@ public actor Ledger {
     public private(set) var state: LedgerState
     public private(set) var head: LedgerBlock
     private let store: LedgerStore?
+    /// Events of an in-memory ledger (a stored ledger reads them from its store).
+    private var memoryEvents: [(height: UInt64, event: LedgerEvent)] = []
+    private var subscribers: [UInt64: AsyncStream<(height: UInt64, event: LedgerEvent)>.Continuation] = [:]
+    private var nextSubscriber: UInt64 = 0
 
     /// The outcome of one submitted transaction.
     public enum Outcome: Sendable {
@@ -105,6 +109,33 @@ public actor Ledger {
         try store?.append(block, events: events)  // durable before anyone hears about it
         state = next
         head = block
+        if store == nil { memoryEvents += events.map { (block.height, $0) } }
+        for subscriber in subscribers.values {
+            for event in events { subscriber.yield((block.height, event)) }
+        }
         return outcomes
     }
+
+    /// Events of blocks after `height`, oldest first.
+    public func events(after height: UInt64, limit: Int = 10_000) throws -> [(height: UInt64, event: LedgerEvent)] {
+        if let store { return try store.events(after: height, limit: limit) }
+        return Array(memoryEvents.drop { $0.height <= height }.prefix(limit))
+    }
+
+    /// Every event of blocks after `height`: first those already recorded, then each new one as
+    /// its block is made, until the consumer stops iterating.
+    public func subscribe(after height: UInt64) throws -> AsyncStream<(height: UInt64, event: LedgerEvent)> {
+        let backlog = try events(after: height, limit: .max)
+        let (stream, continuation) = AsyncStream.makeStream(of: (height: UInt64, event: LedgerEvent).self, bufferingPolicy: .bufferingNewest(100_000))
+        for item in backlog { continuation.yield(item) }
+        let id = nextSubscriber
+        nextSubscriber += 1
+        subscribers[id] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.unsubscribe(id) }
+        }
+        return stream
+    }
+
+    private func unsubscribe(_ id: UInt64) { subscribers[id] = nil }
 }

@@ -118,3 +118,19 @@ extension LedgerState {
         return Hex.encode(Keccak256.hash(bytes), prefix: true)
     }
 }
+
+extension LedgerGenesis {
+    /// Lilypad's local development chain (ID 412346): minting (the faucet) on, each development
+    /// account funded with 100,000 LP, the admin account as protocol account, and proofs of work
+    /// of about a million hashes.
+    public static var development: LedgerGenesis {
+        var allocations: [EthereumAddress: UInt256] = [:]
+        for account in DevelopmentAccounts.all {
+            if let address = try? EthereumAddress(account.address) { allocations[address] = .lp(100_000) }
+        }
+        let admin = (try? EthereumAddress(DevelopmentAccounts.admin.address)) ?? .zero
+        return LedgerGenesis(
+            chainID: 412_346, protocolAccount: admin, mintingEnabled: true, allocations: allocations, timestamp: 1_700_000_000,
+            pow: PowSettings(difficulty: UInt256.max.quotientAndRemainder(dividingBy: 1 << 20).quotient, windowBlocks: 30))
+    }
+}

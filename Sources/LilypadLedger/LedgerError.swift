@@ -15,6 +15,37 @@ public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidTerms(String)
     case mintingDisabled
 
+    /// A stable machine-readable code.
+    public var code: String {
+        switch self {
+        case .wrongChain: "wrong_chain"
+        case .badSignature: "bad_signature"
+        case .wrongNonce: "wrong_nonce"
+        case .insufficientBalance: "insufficient_balance"
+        case .insufficientEscrow: "insufficient_escrow"
+        case .amountOverflow: "amount_overflow"
+        case .notEntitled: "not_entitled"
+        case .unknownDeal: "unknown_deal"
+        case .dealExists: "deal_exists"
+        case .wrongState: "wrong_state"
+        case .tooEarly: "too_early"
+        case .tooLate: "too_late"
+        case .invalidTerms: "invalid_terms"
+        case .mintingDisabled: "minting_disabled"
+        }
+    }
+
+    /// The HTTP status that answers a refused transaction.
+    public var httpStatus: Int {
+        switch self {
+        case .badSignature: 401
+        case .notEntitled, .mintingDisabled: 403
+        case .unknownDeal: 404
+        case .wrongNonce, .dealExists, .wrongState, .tooEarly, .tooLate: 409
+        case .wrongChain, .amountOverflow, .invalidTerms, .insufficientBalance, .insufficientEscrow: 422
+        }
+    }
+
     public var description: String {
         switch self {
         case .wrongChain(let expected, let got): "transaction is for chain \(got), but this ledger is chain \(expected)"

@@ -1,4 +1,5 @@
 import Foundation
+import LilypadCrypto
 import Testing
 
 @testable import LilypadCore
@@ -152,5 +153,14 @@ struct DataModelTests {
         update.resourceProvider.addResult = "0xb"
         record.merge(update)
         #expect(record.jobCreator.agree == "0xa" && record.resourceProvider.addResult == "0xb")
+    }
+}
+
+@Suite("Development accounts")
+struct DevelopmentAccountsTests {
+    @Test func keysMatchTheirAddresses() throws {
+        for account in DevelopmentAccounts.all {
+            #expect(try PrivateKey(hex: account.privateKey).address.checksummed == account.address, "\(account.role)")
+        }
     }
 }

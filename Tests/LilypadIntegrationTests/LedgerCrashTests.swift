@@ -1,0 +1,76 @@
+import AsyncHTTPClient
+import Foundation
+import LilypadCore
+import LilypadCrypto
+import LilypadLedger
+import LilypadLedgerService
+import Testing
+
+/// `lilypad chain serve` killed with SIGKILL in the middle of a stream of transactions.
+@Suite("Ledger crash safety", .serialized)
+struct LedgerCrashTests {
+    let home = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-crash-\(UUID().uuidString)").path
+    let port = Int.random(in: 20_000..<40_000)
+
+    func startServer() throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Oracle.lilypadBinary)
+        process.arguments = ["chain", "serve", "--port", String(port)]
+        process.environment = ProcessInfo.processInfo.environment.merging(["LILYPAD_HOME": home]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func waitUntilUp(_ client: LedgerClient) async throws {
+        for _ in 0..<400 {
+            if (try? await client.chain()) != nil { return }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        Issue.record("the ledger did not come up")
+    }
+
+    @Test func acknowledgedTransactionsSurviveSIGKILL() async throws {
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let client = LedgerClient(baseURL: "http://127.0.0.1:\(port)")
+        let sender = try PrivateKey(hex: DevelopmentAccounts.jobCreator.privateKey)
+        let recipient = try EthereumAddress(DevelopmentAccounts.resourceProvider.address)
+        var acknowledged: Set<String> = []  // amounts in wei, unique per transaction
+        var counter: UInt64 = 0
+        for round in 0..<4 {
+            let server = try startServer()
+            try await waitUntilUp(client)
+            let deadline = ContinuousClock.now + .milliseconds(Int.random(in: 150...450))
+            // Stream transactions; kill the server at a random moment while they flow.
+            let killer = Task {
+                try await Task.sleep(until: deadline)
+                kill(server.processIdentifier, SIGKILL)
+            }
+            while true {
+                counter += 1
+                do {
+                    _ = try await client.send(.transfer(to: recipient, amount: UInt256(counter)), key: sender)
+                    acknowledged.insert(String(counter))
+                } catch {
+                    break  // the server died under us
+                }
+            }
+            _ = try await killer.value
+            server.waitUntilExit()
+            let verify = try Oracle.lilypad(["chain", "verify", "--data", home + "/ledger/ledger.sqlite"])
+            #expect(verify.status == 0, "round \(round): \(verify.stderr)")
+        }
+        let server = try startServer()
+        defer { server.terminate() }
+        try await waitUntilUp(client)
+        var stored: Set<String> = []
+        for record in try await client.events(after: 0) {
+            if case .transfer(_, _, let amount) = record.event { stored.insert(amount.description) }
+        }
+        #expect(acknowledged.count > 20, "the stream made progress (\(acknowledged.count) acknowledged)")
+        #expect(acknowledged.isSubset(of: stored), "lost: \(acknowledged.subtracting(stored).sorted())")
+        let verify = try Oracle.lilypad(["chain", "verify", "--data", home + "/ledger/ledger.sqlite"])
+        #expect(verify.status == 0)
+    }
+}
