@@ -92,7 +92,7 @@ let package = Package(
         // Figures for BENCHMARKS.md: `swift run -c release --scratch-path .build-release lilypad-benchmarks`.
         .executableTarget(
             name: "lilypad-benchmarks",
-            dependencies: ["LilypadCore", "LilypadCrypto"],
+            dependencies: ["LilypadCore", "LilypadCrypto", "LilypadLedger"],
             path: "Benchmarks/LilypadBenchmarks",
             swiftSettings: swiftSettings
         ),

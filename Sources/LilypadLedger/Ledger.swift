@@ -61,8 +61,7 @@ public actor Ledger {
 
     /// The state and head after applying `blocks` to `genesis`, checking every link, hash and transaction.
     private static func replay(genesis: LedgerGenesis, blocks: [LedgerBlock]) throws -> (LedgerState, LedgerBlock) {
-        var state = try genesis.initialState()
-        var head = try genesis.block()
+        var (state, head) = try genesis.start()
         for block in blocks {
             guard block.height == head.height + 1 else {
                 throw VerificationError(height: block.height, problem: "expected height \(head.height + 1)")
@@ -74,12 +73,15 @@ public actor Ledger {
             let context = LedgerState.BlockContext(timestamp: block.timestamp, previousBlockHash: Hex.decode(head.hash) ?? [], height: block.height)
             for transaction in block.transactions {
                 do {
-                    _ = try state.apply(transaction, context: context)
+                    _ = try state.applyKeepingJournal(transaction, context: context)
                 } catch {
                     throw VerificationError(height: block.height, problem: "transaction \(transaction.hash) is invalid: \(error)")
                 }
             }
-            guard state.stateHash == block.stateHash else { throw VerificationError(height: block.height, problem: "the state hash differs") }
+            guard state.journalStateHash(previous: head.stateHash) == block.stateHash else {
+                throw VerificationError(height: block.height, problem: "the state hash differs")
+            }
+            state.commitJournal()
             head = block
         }
         return (state, head)
@@ -90,13 +92,12 @@ public actor Ledger {
     public func submit(_ transactions: [LedgerTransaction], timestamp: UInt64? = nil) throws -> [Outcome] {
         let time = max(timestamp ?? UInt64(Date().timeIntervalSince1970), head.timestamp)
         let context = LedgerState.BlockContext(timestamp: time, previousBlockHash: Hex.decode(head.hash) ?? [], height: head.height + 1)
-        var next = state
         var included: [LedgerTransaction] = []
         var events: [LedgerEvent] = []
         var outcomes: [Outcome] = []
         for transaction in transactions {
             do {
-                let produced = try next.apply(transaction, context: context)
+                let produced = try state.applyKeepingJournal(transaction, context: context)
                 included.append(transaction)
                 events += produced
                 outcomes.append(.accepted(height: head.height + 1, transactionHash: transaction.hash, events: produced))
@@ -105,9 +106,16 @@ public actor Ledger {
             }
         }
         guard !included.isEmpty else { return outcomes }
-        let block = LedgerBlock(height: head.height + 1, timestamp: time, previousHash: head.hash, transactions: included, stateHash: next.stateHash)
-        try store?.append(block, events: events)  // durable before anyone hears about it
-        state = next
+        let block = LedgerBlock(
+            height: head.height + 1, timestamp: time, previousHash: head.hash, transactions: included,
+            stateHash: state.journalStateHash(previous: head.stateHash))
+        do {
+            try store?.append(block, events: events)  // durable before anyone hears about it
+        } catch {
+            state.rollback(to: 0)  // not stored, so it never happened
+            throw error
+        }
+        state.commitJournal()
         head = block
         if store == nil { memoryEvents += events.map { (block.height, $0) } }
         for subscriber in subscribers.values {

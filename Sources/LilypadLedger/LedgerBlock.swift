@@ -61,19 +61,18 @@ public struct LedgerGenesis: Sendable, Hashable, Codable {
         self.pow = pow
     }
 
-    /// The state before any block.
-    public func initialState() throws(LedgerError) -> LedgerState {
+    /// The state before any block, and the genesis block (height 0, no transactions) committing to it.
+    public func start() throws(LedgerError) -> (state: LedgerState, block: LedgerBlock) {
         var state = LedgerState(chainID: chainID, protocolAccount: protocolAccount, mintingEnabled: mintingEnabled, pow: pow)
         for (address, amount) in allocations.sorted(by: { $0.key < $1.key }) {
             guard let account = try? EthereumAddress(address) else { throw .invalidTerms("genesis allocation to \"\(address)\" is not an address") }
             try state.allocate(amount, to: account)
         }
-        return state
-    }
-
-    /// The genesis block (height 0, no transactions).
-    public func block() throws(LedgerError) -> LedgerBlock {
-        LedgerBlock(height: 0, timestamp: timestamp, previousHash: LedgerBlock.zeroHash, transactions: [], stateHash: try initialState().stateHash)
+        let block = LedgerBlock(
+            height: 0, timestamp: timestamp, previousHash: LedgerBlock.zeroHash, transactions: [],
+            stateHash: state.journalStateHash(previous: LedgerBlock.zeroHash))
+        state.commitJournal()
+        return (state, block)
     }
 }
 
@@ -81,41 +80,8 @@ extension LedgerState {
     /// Genesis-only: creates `amount` in `account`'s balance.
     mutating func allocate(_ amount: UInt256, to account: EthereumAddress) throws(LedgerError) {
         guard let supply = totalSupply.adding(amount), let balance = balance(of: account).adding(amount) else { throw .amountOverflow }
-        totalSupply = supply
+        setScalars(totalSupply: supply)
         setBalance(balance, for: account)
-    }
-
-    /// Keccak-256 over a canonical encoding of everything in the state (accounts and deals sorted).
-    public var stateHash: String {
-        struct Account: Encodable {
-            var address: String
-            var balance: UInt256
-            var escrow: UInt256
-            var nonce: UInt64
-        }
-        struct Snapshot: Encodable {
-            var chainID: UInt64
-            var totalSupply: UInt256
-            var accounts: [Account]
-            var deals: [DealRecord]
-            var users: [UserRecord]
-            var powRound: UInt64
-            var powRoundStart: UInt64
-            var powChallenges: [String: PowChallenge]
-            var powSubmissions: [String: UInt64]
-        }
-        let addresses = Set(balances.keys).union(escrow.keys).union(nonces.keys).sorted()
-        let snapshot = Snapshot(
-            chainID: chainID, totalSupply: totalSupply,
-            accounts: addresses.map {
-                Account(address: $0.checksummed, balance: balance(of: $0), escrow: escrowBalance(of: $0), nonce: nextNonce(of: $0))
-            },
-            deals: deals.keys.sorted().compactMap { deals[$0] },
-            users: users.keys.sorted().compactMap { users[$0] }, powRound: powRound, powRoundStart: powRoundStart,
-            powChallenges: Dictionary(uniqueKeysWithValues: powChallenges.map { ($0.key.checksummed, $0.value) }),
-            powSubmissions: Dictionary(uniqueKeysWithValues: powSubmissions.map { ($0.key.checksummed, $0.value) }))
-        let bytes = (try? GoJSONEncoder().encode(snapshot)) ?? []
-        return Hex.encode(Keccak256.hash(bytes), prefix: true)
     }
 }
 

@@ -49,7 +49,9 @@ extension LedgerState {
         guard url.utf8.count <= 2048, metadataCID.utf8.count <= 128, roles.count <= ServiceRole.allCases.count else {
             throw .invalidTerms("the service record is too large")
         }
-        users[sender] = UserRecord(address: sender, url: url, roles: Array(Set(roles)).sorted { $0.rawValue < $1.rawValue }, metadataCID: metadataCID)
+        setUser(
+            UserRecord(address: sender, url: url, roles: Array(Set(roles)).sorted { $0.rawValue < $1.rawValue }, metadataCID: metadataCID),
+            for: sender)
         return [.userUpdated(address: sender.checksummed, url: url, roles: roles)]
     }
 
@@ -57,8 +59,7 @@ extension LedgerState {
         guard sender == protocolAccount else {
             throw .notEntitled(action: "powNewRound", signer: sender.checksummed, reason: "only the protocol account opens proof-of-work rounds")
         }
-        powRound += 1
-        powRoundStart = height
+        setScalars(powRound: powRound + 1, powRoundStart: height)
         return [.powRoundStarted(round: powRound, startHeight: height)]
     }
 
@@ -68,7 +69,7 @@ extension LedgerState {
         guard !nodeID.isEmpty, nodeID.utf8.count <= 128 else { throw .invalidTerms("a node ID is 1 to 128 bytes") }
         // Unpredictable before this block: it mixes the previous block's hash with the sender and node.
         let challenge = Keccak256.hash(context.previousBlockHash + sender.rawRepresentation + Array(nodeID.utf8) + Array(String(powRound).utf8))
-        powChallenges[sender] = PowChallenge(challenge: challenge, difficulty: pow.difficulty, round: powRound, nodeID: nodeID)
+        setPowChallenge(PowChallenge(challenge: challenge, difficulty: pow.difficulty, round: powRound, nodeID: nodeID), for: sender)
         return [
             .powChallenge(address: sender.checksummed, nodeID: nodeID, challenge: Hex.encode(challenge, prefix: true), difficulty: pow.difficulty)
         ]
@@ -85,8 +86,8 @@ extension LedgerState {
         guard Self.powHash(challenge: open.challenge, nonce: nonce) < open.difficulty else {
             throw .invalidTerms("keccak256(challenge ‖ nonce) is not below the difficulty")
         }
-        powChallenges[sender] = nil  // each challenge proves work once
-        powSubmissions[sender, default: 0] += 1
+        setPowChallenge(nil, for: sender)  // each challenge proves work once
+        setPowSubmissions((powSubmissions[sender] ?? 0) + 1, for: sender)
         return [.powWorkAccepted(address: sender.checksummed, nodeID: nodeID, round: open.round)]
     }
 

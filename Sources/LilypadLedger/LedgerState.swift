@@ -18,10 +18,10 @@ public struct LedgerState: Sendable, Hashable {
     /// Whether ``LedgerAction/mint(to:amount:)`` is allowed (development networks).
     public let mintingEnabled: Bool
 
-    public private(set) var balances: [EthereumAddress: UInt256] = [:]
-    public private(set) var escrow: [EthereumAddress: UInt256] = [:]
-    public private(set) var nonces: [EthereumAddress: UInt64] = [:]
-    public private(set) var deals: [String: DealRecord] = [:]
+    public internal(set) var balances: [EthereumAddress: UInt256] = [:]
+    public internal(set) var escrow: [EthereumAddress: UInt256] = [:]
+    public internal(set) var nonces: [EthereumAddress: UInt64] = [:]
+    public internal(set) var deals: [String: DealRecord] = [:]
     /// Every token in existence: balances + escrow + what deals hold.
     public internal(set) var totalSupply: UInt256 = .zero
     /// Published service records (service discovery).
@@ -33,6 +33,8 @@ public struct LedgerState: Sendable, Hashable {
     public internal(set) var powChallenges: [EthereumAddress: PowChallenge] = [:]
     /// Accepted proofs per account, for uptime rewards.
     public internal(set) var powSubmissions: [EthereumAddress: UInt64] = [:]
+    /// The values replaced since the journal was last cleared (see ``LedgerState+Journal``).
+    var journal: [JournalEntry] = []
 
     public init(chainID: UInt64, protocolAccount: EthereumAddress, mintingEnabled: Bool, pow: PowSettings = .lilypad) {
         self.chainID = chainID
@@ -93,23 +95,34 @@ public struct LedgerState: Sendable, Hashable {
     }
 
     public func balance(of account: EthereumAddress) -> UInt256 { balances[account] ?? .zero }
-    mutating func setBalance(_ amount: UInt256, for account: EthereumAddress) { balances[account] = amount }
     public func escrowBalance(of account: EthereumAddress) -> UInt256 { escrow[account] ?? .zero }
     public func nextNonce(of account: EthereumAddress) -> UInt64 { nonces[account] ?? 0 }
 
     /// Applies a signed transaction, or throws and changes nothing.
     public mutating func apply(_ transaction: LedgerTransaction, context: BlockContext) throws(LedgerError) -> [LedgerEvent] {
+        let events = try applyKeepingJournal(transaction, context: context)
+        journal.removeAll(keepingCapacity: true)
+        return events
+    }
+
+    /// Applies a transaction inside a block: on success its writes stay in the journal (for the
+    /// block's state hash, and to undo the block if it cannot be stored); on refusal they are undone.
+    mutating func applyKeepingJournal(_ transaction: LedgerTransaction, context: BlockContext) throws(LedgerError) -> [LedgerEvent] {
         guard transaction.chainID == chainID else { throw .wrongChain(expected: chainID, got: transaction.chainID) }
         guard transaction.isSignatureValid else { throw .badSignature }
         let expected = nextNonce(of: transaction.sender)
         guard transaction.nonce == expected else { throw .wrongNonce(expected: expected, got: transaction.nonce) }
-        // Work on a copy so a refusal half-way leaves no trace; the copy is cheap to discard and
-        // only the touched dictionary entries are rewritten when it is kept.
-        var next = self
-        let events = try next.perform(transaction.action, sender: transaction.sender, context: context)
-        next.nonces[transaction.sender] = expected + 1
-        self = next
-        return events
+        // Every write records the value it replaces, so a refusal half-way is undone in O(writes)
+        // instead of copying the whole state up front.
+        let mark = journal.count
+        do {
+            let events = try perform(transaction.action, sender: transaction.sender, context: context)
+            setNonce(expected + 1, for: transaction.sender)
+            return events
+        } catch {
+            rollback(to: mark)
+            throw error
+        }
     }
 
     // MARK: - Actions
@@ -132,7 +145,7 @@ public struct LedgerState: Sendable, Hashable {
             guard mintingEnabled else { throw .mintingDisabled }
             guard let supply = totalSupply.adding(amount) else { throw .amountOverflow }
             try creditBalance(to, amount)
-            totalSupply = supply
+            setScalars(totalSupply: supply)
             return [.minted(to: to.checksummed, amount: amount)]
         case .agree(let terms, let jobCreatorConsent, let resourceProviderConsent):
             return try agree(terms, jobCreatorConsent, resourceProviderConsent, sender: sender, context: context)
@@ -198,7 +211,7 @@ public struct LedgerState: Sendable, Hashable {
         record.lockedPaymentCollateral = terms.pricing.paymentCollateral
         record.lockedJobCreatorTimeoutCollateral = terms.timeouts.judgeResultsCollateral
         record.lockedProviderTimeoutCollateral = terms.timeouts.submitResultsCollateral
-        deals[terms.dealID] = record
+        setDeal(record, for: terms.dealID)
         let id = terms.dealID
         return [
             .payment(
@@ -233,7 +246,7 @@ public struct LedgerState: Sendable, Hashable {
         deal.lockedResultsCollateral = resultsCollateral
         deal.state = .resultsSubmitted
         deal.resultsSubmittedAt = context.timestamp
-        deals[dealID] = deal
+        setDeal(deal, for: dealID)
         return events + [.dealStateChange(dealID: dealID, state: .resultsSubmitted)]
     }
 
@@ -242,7 +255,7 @@ public struct LedgerState: Sendable, Hashable {
         try require(sender == deal.terms.jobCreator, "acceptResult", sender, "only the deal's job creator accepts results")
         let events = try payProvider(&deal, refundJobCreatorTimeoutCollateral: true)
         deal.state = .resultsAccepted
-        deals[dealID] = deal
+        setDeal(deal, for: dealID)
         return events + [.dealStateChange(dealID: dealID, state: .resultsAccepted)]
     }
 
@@ -260,7 +273,7 @@ public struct LedgerState: Sendable, Hashable {
         deal.lockedMediationFee = fee
         deal.state = .resultsChecked
         deal.checkedAt = context.timestamp
-        deals[dealID] = deal
+        setDeal(deal, for: dealID)
         return events + [.dealStateChange(dealID: dealID, state: .resultsChecked)]
     }
 
@@ -273,7 +286,7 @@ public struct LedgerState: Sendable, Hashable {
         var events = try payProvider(&deal, refundJobCreatorTimeoutCollateral: false)
         events += try pay(&deal.lockedMediationFee, to: sender, dealID: dealID, reason: .mediationFee)
         deal.state = .mediationAccepted
-        deals[dealID] = deal
+        setDeal(deal, for: dealID)
         return events + [.dealStateChange(dealID: dealID, state: .mediationAccepted)]
     }
 
@@ -289,7 +302,7 @@ public struct LedgerState: Sendable, Hashable {
         events += try slash(
             &deal.lockedResultsCollateral, of: deal.terms.resourceProvider, to: protocolAccount, dealID: dealID, reason: .resultsCollateral)
         deal.state = .mediationRejected
-        deals[dealID] = deal
+        setDeal(deal, for: dealID)
         return events + [.dealStateChange(dealID: dealID, state: .mediationRejected)]
     }
 
@@ -306,7 +319,7 @@ public struct LedgerState: Sendable, Hashable {
         events += try slash(
             &deal.lockedProviderTimeoutCollateral, of: deal.terms.resourceProvider, to: jobCreator, dealID: dealID, reason: .timeoutCollateral)
         deal.state = .timeoutSubmitResults
-        deals[dealID] = deal
+        setDeal(deal, for: dealID)
         return events + [.dealStateChange(dealID: dealID, state: .timeoutSubmitResults)]
     }
 
@@ -321,7 +334,7 @@ public struct LedgerState: Sendable, Hashable {
             &deal.lockedJobCreatorTimeoutCollateral, of: deal.terms.jobCreator, to: deal.terms.resourceProvider, dealID: dealID,
             reason: .timeoutCollateral)
         deal.state = .timeoutJudgeResults
-        deals[dealID] = deal
+        setDeal(deal, for: dealID)
         return events + [.dealStateChange(dealID: dealID, state: .timeoutJudgeResults)]
     }
 
@@ -336,7 +349,7 @@ public struct LedgerState: Sendable, Hashable {
         events += try release(&deal.lockedPaymentCollateral, to: jobCreator, dealID: dealID, reason: .paymentCollateral, direction: .refunded)
         events += try release(&deal.lockedMediationFee, to: jobCreator, dealID: dealID, reason: .mediationFee, direction: .refunded)
         deal.state = .timeoutMediateResults
-        deals[dealID] = deal
+        setDeal(deal, for: dealID)
         return events + [.dealStateChange(dealID: dealID, state: .timeoutMediateResults)]
     }
 
@@ -403,12 +416,12 @@ public struct LedgerState: Sendable, Hashable {
         guard let next = current.subtracting(amount) else {
             throw .insufficientBalance(account: account.checksummed, needed: amount.lpDescription, available: current.lpDescription)
         }
-        balances[account] = next
+        setBalance(next, for: account)
     }
 
     private mutating func creditBalance(_ account: EthereumAddress, _ amount: UInt256) throws(LedgerError) {
         guard let next = balance(of: account).adding(amount) else { throw .amountOverflow }
-        balances[account] = next
+        setBalance(next, for: account)
     }
 
     private mutating func debitEscrow(_ account: EthereumAddress, _ amount: UInt256) throws(LedgerError) {
@@ -416,12 +429,12 @@ public struct LedgerState: Sendable, Hashable {
         guard let next = current.subtracting(amount) else {
             throw .insufficientEscrow(account: account.checksummed, needed: amount.lpDescription, available: current.lpDescription)
         }
-        escrow[account] = next
+        setEscrow(next, for: account)
     }
 
     private mutating func creditEscrow(_ account: EthereumAddress, _ amount: UInt256) throws(LedgerError) {
         guard let next = escrowBalance(of: account).adding(amount) else { throw .amountOverflow }
-        escrow[account] = next
+        setEscrow(next, for: account)
     }
 
     // MARK: - Checks
