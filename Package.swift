@@ -106,7 +106,10 @@ let package = Package(
         // eth-account, aleph-cid, Go's encoding/json and text/template) and multi-process tests.
         .testTarget(
             name: "LilypadIntegrationTests",
-            dependencies: ["LilypadCore", "LilypadCrypto", "LilypadModules", "LilypadLedger", "LilypadLedgerService", "lilypad"],
+            dependencies: [
+                "LilypadCore", "LilypadCrypto", "LilypadModules", "LilypadLedger", "LilypadLedgerService", "lilypad",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
             exclude: ["Oracles"],
             swiftSettings: swiftSettings
         ),
