@@ -5,7 +5,7 @@ extension LilypadCommand {
     struct Chain: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run, verify and inspect the settlement ledger.",
-            subcommands: [Serve.self, Verify.self, Deal.self, Events.self]
+            subcommands: [Serve.self, Verify.self, Genesis.self, Deal.self, Events.self]
         )
     }
 }
