@@ -29,6 +29,10 @@ enum LilypadBenchmarks {
             spec: MachineSpec(cpu: 1000, ram: 100), inputs: ["Message": "\"hello <world> & more\""],
             services: ServiceConfig(solver: key.address.checksummed, mediator: [key.address.checksummed]))
         measure("job offer Go JSON + CIDv0 ID", unit: "IDs/s", iterations: 20_000) { _ = try? offer.computeID() }
+        let encoder = GoJSONEncoder()
+        measure("job offer Go JSON only", unit: "encodings/s", iterations: 20_000) { _ = try? encoder.encode(offer) }
+        let json = (try? encoder.encode(offer)) ?? []
+        measure("job offer CIDv0 of the JSON only", unit: "CIDs/s", iterations: 20_000) { _ = CID.dagPB(block: DagPB.encode(data: json)).description }
 
         let verifier = RequestVerifier(capacity: 10_000_000)
         let body = Array(try GoJSONEncoder().encode(offer))
@@ -45,7 +49,10 @@ enum LilypadBenchmarks {
             }
         }
 
-        try await ledgerBenchmarks()
+        if ProcessInfo.processInfo.environment["LILYPAD_BENCH"] == nil {
+            try await ledgerBenchmarks()
+            try matcherBenchmarks()
+        }
 
         let file = [UInt8](repeating: 0x5A, count: 64 << 20)
         measure("UnixFS CIDv0 of a 64 MiB file", unit: "MiB/s", iterations: 3, work: 64) {
@@ -115,8 +122,84 @@ enum LilypadBenchmarks {
         }
     }
 
+    /// 10,000 resource offers × 100,000 job offers through the order book, in both arrival orders.
+    static func matcherBenchmarks() throws {
+        let solver = DevelopmentAccounts.solver.address, mediator = DevelopmentAccounts.mediator.address
+        let hardware: [MachineSpec] = [
+            MachineSpec(cpu: 4000, ram: 8192, disk: ByteCount(100 << 30)),
+            MachineSpec(cpu: 16000, ram: 65536, disk: ByteCount(500 << 30)),
+            MachineSpec(gpu: 1, gpus: [GPUSpec(name: "RTX 4090", vendor: "NVIDIA", vram: 24576)], cpu: 16000, ram: 65536, disk: ByteCount(1 << 40)),
+            MachineSpec(gpu: 1, gpus: [GPUSpec(name: "H100", vendor: "NVIDIA", vram: 81920)], cpu: 32000, ram: 262_144, disk: ByteCount(2 << 40)),
+        ]
+        let needs: [MachineSpec] = [
+            MachineSpec(cpu: 1000, ram: 100), MachineSpec(cpu: 2000, ram: 4096),
+            MachineSpec(gpu: 1, gpus: [GPUSpec(vram: 16384)], cpu: 4000, ram: 16384),
+            MachineSpec(gpu: 1, gpus: [GPUSpec(vram: 40960)], cpu: 8000, ram: 65536),
+        ]
+        // Offers arrive with their IDs computed (the solver does that on receipt) and keep that encoding.
+        let resources = try (0..<10_000).map { index in
+            try ResourceOffer(
+                createdAt: index, resourceProvider: "0xprovider\(index / 4)", index: index % 4, spec: hardware[index % hardware.count],
+                defaultPricing: DealPricing(
+                    instructionPrice: UInt64(1 + index % 5), paymentCollateral: 10, resultsCollateralMultiple: 2, mediationFee: 1),
+                services: ServiceConfig(solver: solver, mediator: [mediator])
+            ).identified()
+        }
+        let jobs = try (0..<100_000).map { index in
+            try JobOffer(
+                createdAt: index, nonce: "n\(index)", jobCreator: "0xcreator\(index % 1000)",
+                module: ModuleConfig(name: "cowsay:v0.0.4", repo: "https://github.com/Lilypad-Tech/lilypad-module-cowsay", hash: "v0.0.4"),
+                spec: needs[index % needs.count], mode: index % 3 == 0 ? .fixedPrice : .marketPrice,
+                pricing: DealPricing(instructionPrice: UInt64(index % 6)), services: ServiceConfig(solver: solver, mediator: [mediator])
+            ).identified()
+        }
+        let clock = ContinuousClock()
+        let sample = try MatchRules.deal(job: jobs[0].value, resource: resources[0].value)
+        measure("deal ID, full Go JSON encoding", unit: "deals/s", iterations: 5_000) { _ = try? sample.computeID() }
+        measure("deal ID from the offers' kept JSON", unit: "deals/s", iterations: 5_000) {
+            _ = try? Deal.computeID(
+                members: sample.members, pricing: sample.pricing, jobOfferJSON: jobs[0].json, resourceOfferJSON: resources[0].json)
+        }
+        for order in ["resource offers first", "job offers first"] {
+            var book = OrderBook()
+            var matches = 0
+            var latencies: [Duration] = []
+            latencies.reserveCapacity(110_000)
+            let elapsed = try clock.measure {
+                func add(job: (value: JobOffer, json: [UInt8])) throws {
+                    let start = clock.now
+                    if case .matched = try book.add(job: job.value, json: job.json) { matches += 1 }
+                    latencies.append(clock.now - start)
+                }
+                func add(resource: (value: ResourceOffer, json: [UInt8])) throws {
+                    let start = clock.now
+                    if try book.add(resource: resource.value, json: resource.json) != nil { matches += 1 }
+                    latencies.append(clock.now - start)
+                }
+                if order == "resource offers first" {
+                    for offer in resources { try add(resource: offer) }
+                    for offer in jobs { try add(job: offer) }
+                } else {
+                    for offer in jobs { try add(job: offer) }
+                    for offer in resources { try add(resource: offer) }
+                }
+            }
+            latencies.sort()
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            func micros(_ q: Double) -> String {
+                let value = latencies[min(latencies.count - 1, Int(Double(latencies.count) * q))]
+                return String(format: "%.1f", Double(value.components.attoseconds) / 1e12 + Double(value.components.seconds) * 1e6)
+            }
+            print(
+                "  matcher 10k × 100k, \(order): \(matches) matches, \(String(format: "%.0f", Double(matches) / seconds)) matches/s, "
+                    + "\(String(format: "%.0f", 110_000 / seconds)) offers/s; per offer p50 \(micros(0.5)) µs, p99 \(micros(0.99)) µs")
+        }
+    }
+
     /// Runs `body` `iterations` times and prints the rate (`work` units per iteration).
     static func measure(_ name: String, unit: String, iterations: Int, work: Double = 1, _ body: () -> Void) {
+        // LILYPAD_BENCH=text runs only the figures whose name contains the text (e.g. under a profiler).
+        if let only = ProcessInfo.processInfo.environment["LILYPAD_BENCH"], !name.contains(only) { return }
         body()  // warm-up
         let clock = ContinuousClock()
         let elapsed = clock.measure { for _ in 0..<iterations { body() } }
