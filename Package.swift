@@ -97,17 +97,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Helpers shared by the test targets.
+        .target(name: "LilypadTestSupport", path: "Tests/LilypadTestSupport", swiftSettings: swiftSettings),
+
         .testTarget(name: "LilypadCryptoTests", dependencies: ["LilypadCrypto"], swiftSettings: swiftSettings),
-        .testTarget(name: "LilypadCoreTests", dependencies: ["LilypadCore", "LilypadCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "LilypadCoreTests", dependencies: ["LilypadCore", "LilypadCrypto", "LilypadTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadModulesTests", dependencies: ["LilypadModules"], swiftSettings: swiftSettings),
-        .testTarget(name: "LilypadLedgerTests", dependencies: ["LilypadLedger"], swiftSettings: swiftSettings),
+        .testTarget(name: "LilypadLedgerTests", dependencies: ["LilypadLedger", "LilypadTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadCLITests", dependencies: ["LilypadCLI"], swiftSettings: swiftSettings),
         // Tests that start processes: differential tests against outside references (Python
         // eth-account, aleph-cid, Go's encoding/json and text/template) and multi-process tests.
         .testTarget(
             name: "LilypadIntegrationTests",
             dependencies: [
-                "LilypadCore", "LilypadCrypto", "LilypadModules", "LilypadLedger", "LilypadLedgerService", "lilypad",
+                "LilypadCore", "LilypadCrypto", "LilypadModules", "LilypadLedger", "LilypadLedgerService", "LilypadTestSupport", "lilypad",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             exclude: ["Oracles"],

@@ -277,12 +277,16 @@ public struct LedgerState: Sendable, Hashable {
         return events + [.dealStateChange(dealID: dealID, state: .resultsChecked)]
     }
 
+    /// The checked deal a mediator rules on, if `sender` is its drawn mediator and is in time.
+    private func dealForRuling(_ dealID: String, action: String, sender: EthereumAddress, context: BlockContext) throws(LedgerError) -> DealRecord {
+        let deal = try dealRecord(dealID, action: action, expecting: .resultsChecked)
+        try require(sender == deal.mediator, action, sender, "only the mediator drawn for this deal rules on it")
+        guard context.timestamp <= deal.checkedAt + deal.terms.timeouts.mediateResultsSeconds else { throw .tooLate(deal: dealID, action: action) }
+        return deal
+    }
+
     private mutating func mediationAccept(_ dealID: String, sender: EthereumAddress, context: BlockContext) throws(LedgerError) -> [LedgerEvent] {
-        var deal = try dealRecord(dealID, action: "mediationAcceptResult", expecting: .resultsChecked)
-        try require(sender == deal.mediator, "mediationAcceptResult", sender, "only the mediator drawn for this deal rules on it")
-        guard context.timestamp <= deal.checkedAt + deal.terms.timeouts.mediateResultsSeconds else {
-            throw .tooLate(deal: dealID, action: "mediationAcceptResult")
-        }
+        var deal = try dealForRuling(dealID, action: "mediationAcceptResult", sender: sender, context: context)
         var events = try payProvider(&deal, refundJobCreatorTimeoutCollateral: false)
         events += try pay(&deal.lockedMediationFee, to: sender, dealID: dealID, reason: .mediationFee)
         deal.state = .mediationAccepted
@@ -291,11 +295,7 @@ public struct LedgerState: Sendable, Hashable {
     }
 
     private mutating func mediationReject(_ dealID: String, sender: EthereumAddress, context: BlockContext) throws(LedgerError) -> [LedgerEvent] {
-        var deal = try dealRecord(dealID, action: "mediationRejectResult", expecting: .resultsChecked)
-        try require(sender == deal.mediator, "mediationRejectResult", sender, "only the mediator drawn for this deal rules on it")
-        guard context.timestamp <= deal.checkedAt + deal.terms.timeouts.mediateResultsSeconds else {
-            throw .tooLate(deal: dealID, action: "mediationRejectResult")
-        }
+        var deal = try dealForRuling(dealID, action: "mediationRejectResult", sender: sender, context: context)
         let jobCreator = deal.terms.jobCreator
         var events = try release(&deal.lockedPaymentCollateral, to: jobCreator, dealID: dealID, reason: .paymentCollateral, direction: .refunded)
         events += try pay(&deal.lockedMediationFee, to: sender, dealID: dealID, reason: .mediationFee)

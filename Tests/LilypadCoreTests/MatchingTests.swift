@@ -1,3 +1,4 @@
+import LilypadTestSupport
 import Testing
 
 @testable import LilypadCore
@@ -153,7 +154,7 @@ struct OrderBookTests {
     /// is ever left next to a free offer that fits it (checked by brute force).
     @Test(arguments: [11, 22, 33])
     func neverMatchedTwiceAndNothingLeftBehind(seed: UInt64) throws {
-        var random = SplitMix(state: seed)
+        var random = SeededGenerator(seed: seed)
         var book = OrderBook()
         var freeResources: [String: ResourceOffer] = [:]
         var waitingJobs: [String: JobOffer] = [:]
@@ -204,16 +205,6 @@ struct OrderBookTests {
         #expect(usedResources.count > 100)
     }
 
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 }
 
 @Suite("Deal IDs from kept offer JSON")

@@ -14,14 +14,7 @@ struct LedgerCrashTests {
     let port = Int.random(in: 20_000..<40_000)
 
     func startServer() throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Oracle.lilypadBinary)
-        process.arguments = ["chain", "serve", "--port", String(port)]
-        process.environment = ProcessInfo.processInfo.environment.merging(["LILYPAD_HOME": home]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try Oracle.startLilypad(["chain", "serve", "--port", String(port)], home: home)
     }
 
     func waitUntilUp(_ client: LedgerClient) async throws {

@@ -15,13 +15,7 @@ struct LedgerServiceTests {
     let port = Int.random(in: 20_000..<40_000)
 
     func withServer(_ body: (LedgerClient) async throws -> Void) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Oracle.lilypadBinary)
-        process.arguments = ["chain", "serve", "--port", String(port)]
-        process.environment = ProcessInfo.processInfo.environment.merging(["LILYPAD_HOME": home]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Oracle.startLilypad(["chain", "serve", "--port", String(port)], home: home)
         defer {
             process.terminate()
             process.waitUntilExit()

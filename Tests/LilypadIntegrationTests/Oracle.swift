@@ -1,4 +1,5 @@
 import Foundation
+@_exported import LilypadTestSupport
 import Testing
 
 /// Runs outside reference implementations (test oracles) and the built `lilypad` binary.
@@ -65,6 +66,18 @@ enum Oracle {
         return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("lilypad").path
     }
 
+    /// Starts `lilypad arguments…` in the background with `LILYPAD_HOME` set, output discarded.
+    static func startLilypad(_ arguments: [String], home: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: lilypadBinary)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["LILYPAD_HOME": home]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// Runs `lilypad` with `arguments`.
     static func lilypad(_ arguments: [String], environment: [String: String]? = nil) throws -> Output {
         try run(lilypadBinary, arguments, environment: environment)
@@ -87,25 +100,5 @@ enum Oracle {
             directory: directory + "/gojson")
         guard build.status == 0 else { throw Failure(description: "building the Go oracle failed: \(build.stderr)") }
         return output
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so failures reproduce with the printed seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// The seed from `LILYPAD_ORACLE_SEED`, or a fixed default so CI runs are reproducible.
-    static var configuredSeed: UInt64 {
-        ProcessInfo.processInfo.environment["LILYPAD_ORACLE_SEED"].flatMap(UInt64.init) ?? 20_261_123
     }
 }

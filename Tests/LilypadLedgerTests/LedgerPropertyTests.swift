@@ -1,26 +1,16 @@
 import LilypadCrypto
+import LilypadTestSupport
 import Testing
 
 @testable import LilypadLedger
 
 @Suite("Ledger properties")
 struct LedgerPropertyTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Random sequences of valid and invalid transactions: supply never changes (minting aside),
     /// balances never go below zero (a refusal instead), refused transactions change nothing.
     @Test(arguments: [1, 2, 3, 4])
     func randomSequencesConserveSupply(seed: UInt64) throws {
-        var random = Generator(state: seed)
+        var random = SeededGenerator(seed: seed)
         var ledger = try LedgerHarness()
         let keys = [ledger.jobCreator, ledger.provider, ledger.mediator, ledger.solver]
         var dealIDs: [String] = []
