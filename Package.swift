@@ -72,6 +72,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LilypadSolver",
+            dependencies: ["LilypadCore", "LilypadCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "LilypadCLI",
             dependencies: [
                 "LilypadCore",
@@ -104,6 +109,7 @@ let package = Package(
         .testTarget(name: "LilypadCoreTests", dependencies: ["LilypadCore", "LilypadCrypto", "LilypadTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadModulesTests", dependencies: ["LilypadModules"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadLedgerTests", dependencies: ["LilypadLedger", "LilypadTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "LilypadSolverTests", dependencies: ["LilypadSolver", "LilypadTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadCLITests", dependencies: ["LilypadCLI"], swiftSettings: swiftSettings),
         // Tests that start processes: differential tests against outside references (Python
         // eth-account, aleph-cid, Go's encoding/json and text/template) and multi-process tests.

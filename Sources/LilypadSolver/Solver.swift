@@ -1,0 +1,140 @@
+import Foundation
+import LilypadCore
+import LilypadCrypto
+
+/// The solver's rules and state: it checks and stores offers, matches them as they arrive, and
+/// records each deal atomically with both offers moved into it.
+///
+/// It recomputes every ID itself (Lilypad's rule), never matches a resource offer twice (see
+/// ``OrderBook``), and after a restart rebuilds its book from the offers still open in its store,
+/// so an acknowledged offer is never lost.
+public actor Solver {
+    /// Settings, with Lilypad's defaults.
+    public struct Configuration: Sendable {
+        /// This solver's address: offers must name it.
+        public var address: EthereumAddress
+        /// How far an offer's `created_at` may be from the solver's clock (Lilypad: 30 s).
+        public var timestampWindowMilliseconds: Int = 30_000
+        /// Waiting job offers above which new ones are refused with 503 (Lilypad: 1000).
+        public var maximumWaitingJobOffers: Int = 1000
+
+        public init(address: EthereumAddress) { self.address = address }
+    }
+
+    public let configuration: Configuration
+    private let store: SolverStore
+    private var book = OrderBook()
+
+    /// Opens the solver over `store`, putting every open offer back into the book in arrival order.
+    public init(store: SolverStore, configuration: Configuration) throws {
+        self.store = store
+        self.configuration = configuration
+        let open = try store.openOffers()
+        var book = OrderBook()
+        // The store holds no open pair that could match (each match was committed as it happened),
+        // so rebuilding produces no new deals; if it did, it would be a bug worth surfacing.
+        for container in open.resources { _ = try book.add(resource: container.resourceOffer) }
+        for container in open.jobs { _ = try book.add(job: container.jobOffer) }
+        self.book = book
+    }
+
+    /// Accepts a job offer signed by `signer` at server time `now` (ms).
+    public func post(jobOffer offer: JobOffer, signer: EthereumAddress, now: Int) throws(SolverError) -> JobOfferContainer {
+        try checkParty(offer.jobCreator, signer: signer)
+        try checkCommon(createdAt: offer.createdAt, services: offer.services, now: now)
+        guard book.waitingJobOfferCount < configuration.maximumWaitingJobOffers else { throw .busy(waiting: book.waitingJobOfferCount) }
+        let (identified, json) = try wrap { try offer.identified() }
+        var container = JobOfferContainer(offer: identified)
+        guard (try wrap { try store.jobOffer(id: identified.id) }) == nil else {
+            throw .invalidOffer("an identical job offer \(identified.id) was already posted")
+        }
+        try wrap { try store.insert(container) }
+        switch try wrap({ try book.add(job: identified, json: json) }) {
+        case .matched(let match):
+            container = try commit(match, now: now).job
+        case .waiting:
+            break
+        case .cancelled:
+            container.state = .jobOfferCancelled
+            try wrap { try store.update(container) }
+        }
+        return container
+    }
+
+    /// Accepts a resource offer signed by `signer` at server time `now` (ms).
+    public func post(resourceOffer offer: ResourceOffer, signer: EthereumAddress, now: Int) throws(SolverError) -> ResourceOfferContainer {
+        try checkParty(offer.resourceProvider, signer: signer)
+        try checkCommon(createdAt: offer.createdAt, services: offer.services, now: now)
+        guard offer.mode == .fixedPrice else { throw .invalidOffer("resource offers must use FixedPrice pricing") }
+        let provider = offer.resourceProvider.lowercased()
+        if let existing = try wrap({ try store.activeResourceOffers(of: provider) }).first(where: { $0.resourceOffer.index == offer.index }) {
+            throw .duplicateResourceOffer(provider: offer.resourceProvider, index: offer.index, existing: existing.id)
+        }
+        let (identified, json) = try wrap { try offer.identified() }
+        var container = ResourceOfferContainer(offer: identified)
+        try wrap { try store.insert(container) }
+        if let match = try wrap({ try book.add(resource: identified, json: json) }) {
+            container = try commit(match, now: now).resource
+        }
+        return container
+    }
+
+    /// A deal, for its parties and mediators only.
+    public func deal(id: String, requester: EthereumAddress) throws(SolverError) -> DealContainer {
+        guard let deal = try wrap({ try store.deal(id: id) }) else { throw .notFound("deal \(id)") }
+        let allowed = [deal.jobCreator, deal.resourceProvider] + (deal.deal.members.mediators ?? [])
+        guard allowed.contains(where: { $0.lowercased() == requester.lowercased }) else {
+            throw .forbidden("only the deal's job creator, resource provider and mediators can read it")
+        }
+        return deal
+    }
+
+    /// The requester's own deals.
+    public func deals(of requester: EthereumAddress) throws(SolverError) -> [DealContainer] {
+        try wrap { try store.deals(of: requester.lowercased) }
+    }
+
+    /// A job offer, for its job creator only (it carries the job's inputs).
+    public func jobOffer(id: String, requester: EthereumAddress) throws(SolverError) -> JobOfferContainer {
+        guard let offer = try wrap({ try store.jobOffer(id: id) }) else { throw .notFound("job offer \(id)") }
+        guard offer.jobCreator.lowercased() == requester.lowercased else { throw .forbidden("only the job creator can read its job offer") }
+        return offer
+    }
+
+    public var waitingJobOffers: Int { book.waitingJobOfferCount }
+    public var freeResourceOffers: Int { book.freeResourceOfferCount }
+
+    // MARK: - Steps
+
+    private func commit(_ match: OrderBook.Match, now: Int) throws(SolverError) -> (job: JobOfferContainer, resource: ResourceOfferContainer) {
+        let deal = DealContainer(deal: match.deal, createdAt: now)
+        let job = JobOfferContainer(id: match.job.id, dealID: deal.id, jobCreator: match.job.jobCreator, state: .dealAgreed, jobOffer: match.job)
+        let resource = ResourceOfferContainer(
+            id: match.resource.id, dealID: deal.id, resourceProvider: match.resource.resourceProvider, state: .dealAgreed,
+            resourceOffer: match.resource)
+        try wrap { try store.commit(match: deal, job: job, resource: resource) }
+        return (job, resource)
+    }
+
+    private func checkParty(_ party: String, signer: EthereumAddress) throws(SolverError) {
+        guard let address = try? EthereumAddress(party) else { throw .invalidOffer("\"\(party)\" is not an address") }
+        guard address == signer else { throw .notYourOffer(signer: signer.checksummed, party: address.checksummed) }
+    }
+
+    private func checkCommon(createdAt: Int, services: ServiceConfig, now: Int) throws(SolverError) {
+        let skew = createdAt - now
+        guard abs(skew) <= configuration.timestampWindowMilliseconds else {
+            throw .staleTimestamp(skewMilliseconds: skew, windowMilliseconds: configuration.timestampWindowMilliseconds)
+        }
+        guard (try? EthereumAddress(services.solver)) == configuration.address else {
+            throw .wrongSolver(expected: configuration.address.checksummed, got: services.solver)
+        }
+        guard let mediators = services.mediator, !mediators.isEmpty else {
+            throw .invalidOffer("trusted_parties.mediator must name at least one mediator")
+        }
+    }
+
+    private func wrap<T>(_ body: () throws -> T) throws(SolverError) -> T {
+        do { return try body() } catch let error as SolverError { throw error } catch { throw .storage("\(error)") }
+    }
+}

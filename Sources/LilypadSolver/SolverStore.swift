@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+import LilypadCore
+
+/// Where the solver keeps offers, deals and results. Each record is stored as Lilypad's JSON
+/// (Go encoding) with its indexed columns; every write that must be atomic is one SQL transaction.
+public final class SolverStore: Sendable {
+    private let database: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` (WAL, `synchronous=FULL`).
+    public init(path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        database = try DatabasePool(path: path, configuration: configuration)
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            // `seq` is arrival order: the book is rebuilt in that order after a restart.
+            try db.create(table: "job_offer") { table in
+                table.autoIncrementedPrimaryKey("seq")
+                table.column("id", .text).notNull().unique()
+                table.column("job_creator", .text).notNull().indexed()
+                table.column("deal_id", .text).notNull()
+                table.column("state", .integer).notNull().indexed()
+                table.column("body", .blob).notNull()
+            }
+            try db.create(table: "resource_offer") { table in
+                table.autoIncrementedPrimaryKey("seq")
+                table.column("id", .text).notNull().unique()
+                table.column("resource_provider", .text).notNull().indexed()
+                table.column("deal_id", .text).notNull()
+                table.column("state", .integer).notNull().indexed()
+                table.column("body", .blob).notNull()
+            }
+            try db.create(table: "deal") { table in
+                table.autoIncrementedPrimaryKey("seq")
+                table.column("id", .text).notNull().unique()
+                table.column("job_creator", .text).notNull().indexed()
+                table.column("resource_provider", .text).notNull().indexed()
+                table.column("state", .integer).notNull().indexed()
+                table.column("body", .blob).notNull()
+            }
+            try db.create(table: "result") { table in
+                table.column("deal_id", .text).primaryKey()
+                table.column("body", .blob).notNull()
+            }
+        }
+        try migrator.migrate(database)
+    }
+
+    // MARK: Writes
+
+    public func insert(_ offer: JobOfferContainer) throws {
+        let body = try GoJSONEncoder().encode(offer)
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT INTO job_offer (id, job_creator, deal_id, state, body) VALUES (?, ?, ?, ?, ?)",
+                arguments: [offer.id, offer.jobCreator.lowercased(), offer.dealID, offer.state.rawValue, Data(body)])
+        }
+    }
+
+    public func insert(_ offer: ResourceOfferContainer) throws {
+        let body = try GoJSONEncoder().encode(offer)
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT INTO resource_offer (id, resource_provider, deal_id, state, body) VALUES (?, ?, ?, ?, ?)",
+                arguments: [offer.id, offer.resourceProvider.lowercased(), offer.dealID, offer.state.rawValue, Data(body)])
+        }
+    }
+
+    /// Records a match: the deal, and both offers moved to it, in one transaction.
+    public func commit(match deal: DealContainer, job: JobOfferContainer, resource: ResourceOfferContainer) throws {
+        let encoder = GoJSONEncoder()
+        let (dealBody, jobBody, resourceBody) = (try encoder.encode(deal), try encoder.encode(job), try encoder.encode(resource))
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT INTO deal (id, job_creator, resource_provider, state, body) VALUES (?, ?, ?, ?, ?)",
+                arguments: [deal.id, deal.jobCreator.lowercased(), deal.resourceProvider.lowercased(), deal.state.rawValue, Data(dealBody)])
+            try db.execute(
+                sql: "UPDATE job_offer SET deal_id = ?, state = ?, body = ? WHERE id = ?",
+                arguments: [job.dealID, job.state.rawValue, Data(jobBody), job.id])
+            try db.execute(
+                sql: "UPDATE resource_offer SET deal_id = ?, state = ?, body = ? WHERE id = ?",
+                arguments: [resource.dealID, resource.state.rawValue, Data(resourceBody), resource.id])
+        }
+    }
+
+    public func update(_ offer: JobOfferContainer) throws {
+        let body = try GoJSONEncoder().encode(offer)
+        try database.write { db in
+            try db.execute(
+                sql: "UPDATE job_offer SET deal_id = ?, state = ?, body = ? WHERE id = ?",
+                arguments: [offer.dealID, offer.state.rawValue, Data(body), offer.id])
+        }
+    }
+
+    public func update(_ offer: ResourceOfferContainer) throws {
+        let body = try GoJSONEncoder().encode(offer)
+        try database.write { db in
+            try db.execute(
+                sql: "UPDATE resource_offer SET deal_id = ?, state = ?, body = ? WHERE id = ?",
+                arguments: [offer.dealID, offer.state.rawValue, Data(body), offer.id])
+        }
+    }
+
+    // MARK: Reads
+
+    public func jobOffer(id: String) throws -> JobOfferContainer? {
+        try database.read { db in try Data.fetchOne(db, sql: "SELECT body FROM job_offer WHERE id = ?", arguments: [id]) }
+            .map { try JSONDecoder().decode(JobOfferContainer.self, from: $0) }
+    }
+
+    public func resourceOffer(id: String) throws -> ResourceOfferContainer? {
+        try database.read { db in try Data.fetchOne(db, sql: "SELECT body FROM resource_offer WHERE id = ?", arguments: [id]) }
+            .map { try JSONDecoder().decode(ResourceOfferContainer.self, from: $0) }
+    }
+
+    public func deal(id: String) throws -> DealContainer? {
+        try database.read { db in try Data.fetchOne(db, sql: "SELECT body FROM deal WHERE id = ?", arguments: [id]) }
+            .map { try JSONDecoder().decode(DealContainer.self, from: $0) }
+    }
+
+    /// Unmatched offers in a state that can still match, in arrival order (to rebuild the book).
+    public func openOffers() throws -> (jobs: [JobOfferContainer], resources: [ResourceOfferContainer]) {
+        try database.read { db in
+            let jobs = try Data.fetchAll(db, sql: "SELECT body FROM job_offer WHERE deal_id = '' AND state = 0 ORDER BY seq")
+            let resources = try Data.fetchAll(db, sql: "SELECT body FROM resource_offer WHERE deal_id = '' AND state = 0 ORDER BY seq")
+            let decoder = JSONDecoder()
+            return (
+                try jobs.map { try decoder.decode(JobOfferContainer.self, from: $0) },
+                try resources.map { try decoder.decode(ResourceOfferContainer.self, from: $0) }
+            )
+        }
+    }
+
+    /// Deals in which `party` (lower-cased address) is the job creator or the provider.
+    public func deals(of party: String) throws -> [DealContainer] {
+        try database.read { db in
+            try Data.fetchAll(
+                db, sql: "SELECT body FROM deal WHERE job_creator = ? OR resource_provider = ? ORDER BY seq", arguments: [party, party])
+        }.map { try JSONDecoder().decode(DealContainer.self, from: $0) }
+    }
+
+    /// Active resource offers of a provider (for the duplicate check).
+    public func activeResourceOffers(of provider: String) throws -> [ResourceOfferContainer] {
+        try database.read { db in
+            try Data.fetchAll(
+                db, sql: "SELECT body FROM resource_offer WHERE resource_provider = ? AND state IN (0, 1) ORDER BY seq", arguments: [provider])
+        }.map { try JSONDecoder().decode(ResourceOfferContainer.self, from: $0) }
+    }
+}

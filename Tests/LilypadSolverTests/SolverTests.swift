@@ -1,0 +1,122 @@
+import Foundation
+import LilypadCore
+import LilypadCrypto
+import Testing
+
+@testable import LilypadSolver
+
+@Suite("Solver", .serialized)
+struct SolverTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("solver-\(UUID().uuidString)").path
+    let solverKey = PrivateKey.random()
+    let jobCreator = PrivateKey.random()
+    let provider = PrivateKey.random()
+    let mediator = PrivateKey.random().address.checksummed
+    let now = 1_764_000_000_000
+
+    func open() throws -> Solver {
+        try Solver(store: try SolverStore(path: directory + "/solver.sqlite"), configuration: .init(address: solverKey.address))
+    }
+
+    func job(_ nonce: String = "n1", at time: Int? = nil, cpu: Millicores = 1000) -> JobOffer {
+        JobOffer(
+            createdAt: time ?? now, nonce: nonce, jobCreator: jobCreator.address.checksummed,
+            module: ModuleConfig(name: "cowsay:v0.0.4", repo: "https://github.com/Lilypad-Tech/lilypad-module-cowsay", hash: "v0.0.4"),
+            spec: MachineSpec(cpu: cpu, ram: 100), inputs: ["Message": "\"hi\""],
+            services: ServiceConfig(solver: solverKey.address.checksummed, mediator: [mediator]))
+    }
+
+    func resource(index: Int = 0, mode: PricingMode = .fixedPrice) -> ResourceOffer {
+        ResourceOffer(
+            createdAt: now, resourceProvider: provider.address.checksummed, index: index, spec: MachineSpec(cpu: 2000, ram: 4096), mode: mode,
+            services: ServiceConfig(solver: solverKey.address.checksummed, mediator: [mediator]))
+    }
+
+    @Test func offersMatchIntoAStoredDeal() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let solver = try open()
+        let waiting = try await solver.post(jobOffer: job(), signer: jobCreator.address, now: now)
+        let expectedID = try job().computeID()
+        #expect(waiting.state == .dealNegotiating && waiting.id == expectedID)
+        let matched = try await solver.post(resourceOffer: resource(), signer: provider.address, now: now)
+        #expect(matched.state == .dealAgreed && !matched.dealID.isEmpty)
+        let deal = try await solver.deal(id: matched.dealID, requester: jobCreator.address)
+        #expect(deal.jobOffer == waiting.id && deal.state == .dealAgreed)
+        #expect(deal.id == (try deal.deal.computeID()))
+        #expect(try await solver.jobOffer(id: waiting.id, requester: jobCreator.address).dealID == deal.id)
+        // Only the deal's parties and mediators may read it, and only the creator its job offer.
+        let stranger = PrivateKey.random().address
+        await #expect(throws: SolverError.self) { _ = try await solver.deal(id: deal.id, requester: stranger) }
+        await #expect(throws: SolverError.self) { _ = try await solver.jobOffer(id: waiting.id, requester: provider.address) }
+        #expect(try await solver.deals(of: provider.address).map(\.id) == [deal.id])
+        #expect(try await solver.deals(of: stranger).isEmpty)
+    }
+
+    @Test func refusalsAreExplicit() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let solver = try open()
+        let wrongSigner = await #expect(throws: SolverError.self) { _ = try await solver.post(jobOffer: job(), signer: provider.address, now: now) }
+        #expect(wrongSigner?.httpStatus == 403)
+        await #expect(throws: SolverError.staleTimestamp(skewMilliseconds: -31_000, windowMilliseconds: 30_000)) {
+            _ = try await solver.post(jobOffer: job(at: now - 31_000), signer: jobCreator.address, now: now)
+        }
+        _ = try await solver.post(jobOffer: job("ok", at: now + 29_000), signer: jobCreator.address, now: now)
+        var noMediator = job("m")
+        noMediator.services.mediator = []
+        let missingMediator = await #expect(throws: SolverError.self) {
+            _ = try await solver.post(jobOffer: noMediator, signer: jobCreator.address, now: now)
+        }
+        #expect(missingMediator?.httpStatus == 400)
+        var otherSolver = job("s")
+        otherSolver.services.solver = provider.address.checksummed
+        let wrongSolver = await #expect(throws: SolverError.self) {
+            _ = try await solver.post(jobOffer: otherSolver, signer: jobCreator.address, now: now)
+        }
+        #expect(wrongSolver?.httpStatus == 400)
+        let market = await #expect(throws: SolverError.self) {
+            _ = try await solver.post(resourceOffer: resource(mode: .marketPrice), signer: provider.address, now: now)
+        }
+        #expect(market?.description.contains("FixedPrice") == true)
+    }
+
+    @Test func duplicateSlotIsA409NotASilentNull() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let solver = try open()
+        _ = try await solver.post(resourceOffer: resource(index: 0), signer: provider.address, now: now)
+        let duplicate = await #expect(throws: SolverError.self) {
+            _ = try await solver.post(resourceOffer: resource(index: 0), signer: provider.address, now: now)
+        }
+        #expect(duplicate?.httpStatus == 409)
+        _ = try await solver.post(resourceOffer: resource(index: 1), signer: provider.address, now: now)
+    }
+
+    @Test func capacityAnswers503() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = Solver.Configuration(address: solverKey.address)
+        configuration.maximumWaitingJobOffers = 2
+        let solver = try Solver(store: try SolverStore(path: directory + "/solver.sqlite"), configuration: configuration)
+        _ = try await solver.post(jobOffer: job("a"), signer: jobCreator.address, now: now)
+        _ = try await solver.post(jobOffer: job("b"), signer: jobCreator.address, now: now)
+        let busy = await #expect(throws: SolverError.self) { _ = try await solver.post(jobOffer: job("c"), signer: jobCreator.address, now: now) }
+        #expect(busy?.httpStatus == 503)
+    }
+
+    @Test func restartKeepsOpenOffersAndNeverRebooksAMatchedOne() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            let solver = try open()
+            _ = try await solver.post(jobOffer: job("first"), signer: jobCreator.address, now: now)
+            _ = try await solver.post(resourceOffer: resource(index: 0), signer: provider.address, now: now)  // matched with "first"
+            _ = try await solver.post(jobOffer: job("second", cpu: 8000), signer: jobCreator.address, now: now)  // waits: too big
+        }
+        let reopened = try open()
+        #expect(await reopened.waitingJobOffers == 1)
+        #expect(await reopened.freeResourceOffers == 0)  // the matched offer is not free again
+        // The waiting job still matches when a fitting offer arrives after the restart.
+        var big = resource(index: 1)
+        big.spec = MachineSpec(cpu: 16000, ram: 65536)
+        let matched = try await reopened.post(resourceOffer: big, signer: provider.address, now: now)
+        #expect(matched.state == .dealAgreed)
+        #expect(try await reopened.deals(of: jobCreator.address).count == 2)
+    }
+}
