@@ -45,10 +45,13 @@ let package = Package(
             dependencies: ["LilypadCrypto"],
             swiftSettings: swiftSettings
         ),
+        // Go's text/template, exactly (differential-tested against Go 1.23), plus Lilypad's rendering.
+        .target(name: "LilypadTemplate", swiftSettings: swiftSettings),
         .target(
             name: "LilypadModules",
             dependencies: [
                 "LilypadCore",
+                "LilypadTemplate",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Builtin")],
@@ -81,6 +84,7 @@ let package = Package(
             dependencies: [
                 "LilypadCore",
                 "LilypadModules",
+                "LilypadTemplate",
                 "LilypadCrypto",
                 "LilypadLedger",
                 "LilypadLedgerService",
@@ -107,6 +111,7 @@ let package = Package(
 
         .testTarget(name: "LilypadCryptoTests", dependencies: ["LilypadCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadCoreTests", dependencies: ["LilypadCore", "LilypadCrypto", "LilypadTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "LilypadTemplateTests", dependencies: ["LilypadTemplate"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadModulesTests", dependencies: ["LilypadModules"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadLedgerTests", dependencies: ["LilypadLedger", "LilypadTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadSolverTests", dependencies: ["LilypadSolver", "LilypadTestSupport"], swiftSettings: swiftSettings),
@@ -116,7 +121,8 @@ let package = Package(
         .testTarget(
             name: "LilypadIntegrationTests",
             dependencies: [
-                "LilypadCore", "LilypadCrypto", "LilypadModules", "LilypadLedger", "LilypadLedgerService", "LilypadTestSupport", "lilypad",
+                "LilypadCore", "LilypadCrypto", "LilypadModules", "LilypadTemplate", "LilypadLedger", "LilypadLedgerService", "LilypadTestSupport",
+                "lilypad",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             exclude: ["Oracles"],

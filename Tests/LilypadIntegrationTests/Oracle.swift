@@ -90,6 +90,18 @@ enum Oracle {
         return ("\(root)/bin/go", root)
     }
 
+    /// Builds the Go text/template oracle once per test process and returns the binary's path.
+    static let goTemplateBinary: Result<String, any Error> = Result {
+        let (go, root) = try goToolchain()
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("lilypad-gotemplate-\(getpid())").path
+        let build = try run(
+            go, ["build", "-buildvcs=false", "-o", output, "."],
+            environment: ["GOROOT": root, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod", "CGO_ENABLED": "0"],
+            directory: directory + "/gotemplate")
+        guard build.status == 0 else { throw Failure(description: "building the Go template oracle failed: \(build.stderr)") }
+        return output
+    }
+
     /// Builds the Go JSON oracle once per test process and returns the binary's path.
     static let goJSONBinary: Result<String, any Error> = Result {
         let (go, root) = try goToolchain()

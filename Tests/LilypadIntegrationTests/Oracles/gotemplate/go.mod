@@ -1,0 +1,3 @@
+module lilypadoracle/gotemplate
+
+go 1.23
