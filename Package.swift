@@ -80,6 +80,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LilypadSolverService",
+            dependencies: [
+                "LilypadSolver",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "LilypadCLI",
             dependencies: [
                 "LilypadCore",
@@ -88,6 +98,8 @@ let package = Package(
                 "LilypadCrypto",
                 "LilypadLedger",
                 "LilypadLedgerService",
+                "LilypadSolver",
+                "LilypadSolverService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -121,7 +133,8 @@ let package = Package(
         .testTarget(
             name: "LilypadIntegrationTests",
             dependencies: [
-                "LilypadCore", "LilypadCrypto", "LilypadModules", "LilypadTemplate", "LilypadLedger", "LilypadLedgerService", "LilypadTestSupport",
+                "LilypadCore", "LilypadCrypto", "LilypadModules", "LilypadTemplate", "LilypadLedger", "LilypadLedgerService", "LilypadSolver",
+                "LilypadSolverService", "LilypadTestSupport",
                 "lilypad",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],

@@ -5,7 +5,9 @@ public struct LilypadCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "lilypad",
         abstract: "Lilypad: run containerised jobs on a decentralised compute network.",
-        subcommands: [Version.self, Key.self, CIDCommand.self, IDCommand.self, Template.self, Module.self, Chain.self, Wallet.self]
+        subcommands: [
+            Version.self, Key.self, CIDCommand.self, IDCommand.self, Template.self, Module.self, SolverCommand.self, Chain.self, Wallet.self,
+        ]
     )
 
     public init() {}

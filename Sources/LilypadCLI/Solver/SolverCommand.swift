@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import LilypadCore
+import LilypadCrypto
+import LilypadSolver
+import LilypadSolverService
+import Logging
+
+extension LilypadCommand {
+    /// `lilypad solver`.
+    struct SolverCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "solver",
+            abstract: "Run a solver: the marketplace that matches job offers with resource offers.",
+            discussion: """
+                The solver's address is that of WEB3_PRIVATE_KEY; offers must name it. Requests must carry replay-proof \
+                signatures (docs/protocol.md); --accept-legacy-headers also admits Lilypad v2 clients' static headers. \
+                Defaults come from Lilypad's variables: SERVER_PORT, SERVER_OFFER_TIMESTAMP_DIFF_SECONDS, SERVER_MAX_JOB_OFFER_CAPACITY.
+                """
+        )
+
+        @Option(help: "Address to listen on.")
+        var host = "127.0.0.1"
+
+        @Option(help: "Port to listen on (default: $SERVER_PORT or 8081).")
+        var port: Int?
+
+        @Option(help: "The solver database (default: $LILYPAD_HOME/solver/solver.sqlite).")
+        var data: String?
+
+        @Option(help: "Accepted clock skew of offers and requests, in seconds (default: $SERVER_OFFER_TIMESTAMP_DIFF_SECONDS or 30).")
+        var timestampWindow: Int?
+
+        @Option(help: "Waiting job offers above which new ones get 503 (default: $SERVER_MAX_JOB_OFFER_CAPACITY or 1000).")
+        var maxWaitingJobOffers: Int?
+
+        @Flag(help: "Also accept Lilypad v2's static, replayable X-Lilypad-User/X-Lilypad-Signature headers.")
+        var acceptLegacyHeaders = false
+
+        @OptionGroup var key: PrivateKeyOptions
+
+        func run() async throws {
+            let environment = ProcessInfo.processInfo.environment
+            let solverKey = try key.load()
+            let path = data ?? LilypadHome(environment: environment).path + "/solver/solver.sqlite"
+            let window = timestampWindow ?? environment["SERVER_OFFER_TIMESTAMP_DIFF_SECONDS"].flatMap(Int.init) ?? 30
+            var configuration = Solver.Configuration(address: solverKey.address)
+            configuration.timestampWindowMilliseconds = window * 1000
+            configuration.maximumWaitingJobOffers = maxWaitingJobOffers ?? environment["SERVER_MAX_JOB_OFFER_CAPACITY"].flatMap(Int.init) ?? 1000
+            let solver = try Solver(store: try SolverStore(path: path), configuration: configuration)
+            var logger = Logger(label: "lilypad.solver")
+            logger.logLevel = .info
+            let port = self.port ?? environment["SERVER_PORT"].flatMap(Int.init) ?? 8081
+            logger.info("solver ready", metadata: ["address": "\(solverKey.address)", "port": "\(port)", "data": "\(path)"])
+            let app = SolverServer.application(
+                solver: solver, verifier: RequestVerifier(windowSeconds: Int64(window)), acceptLegacyHeaders: acceptLegacyHeaders, host: host,
+                port: port, logger: logger)
+            try await app.runService()
+        }
+    }
+}

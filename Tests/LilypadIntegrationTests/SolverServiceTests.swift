@@ -1,0 +1,129 @@
+import AsyncHTTPClient
+import Foundation
+import LilypadCore
+import LilypadCrypto
+import NIOCore
+import Testing
+
+@testable import LilypadSolverService
+
+/// `lilypad solver` as a separate process, driven by signed clients.
+@Suite("Solver service", .serialized)
+struct SolverServiceTests {
+    let home = FileManager.default.temporaryDirectory.appendingPathComponent("solver-svc-\(UUID().uuidString)").path
+    let port = Int.random(in: 20_000..<40_000)
+    let solverKey = PrivateKey.random()
+    let jobCreator = PrivateKey.random()
+    let provider = PrivateKey.random()
+    let mediator = PrivateKey.random().address.checksummed
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    func withSolver(_ body: () async throws -> Void) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Oracle.lilypadBinary)
+        process.arguments = ["solver", "--port", String(port)]
+        process.environment = ProcessInfo.processInfo.environment.merging(["LILYPAD_HOME": home, "WEB3_PRIVATE_KEY": solverKey.hexString]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: home)
+        }
+        for _ in 0..<400 {
+            var request = HTTPClientRequest(url: url + "/api/v1/health")
+            request.method = .GET
+            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(1)), response.status == .ok { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        try await body()
+    }
+
+    func jobOffer() -> JobOffer {
+        JobOffer(
+            createdAt: Int(Date().timeIntervalSince1970 * 1000), nonce: UUID().uuidString, jobCreator: jobCreator.address.checksummed,
+            module: ModuleConfig(name: "cowsay:v0.0.4", repo: "https://github.com/Lilypad-Tech/lilypad-module-cowsay", hash: "v0.0.4"),
+            spec: MachineSpec(cpu: 1000, ram: 100), inputs: ["Message": "\"private input\""],
+            services: ServiceConfig(solver: solverKey.address.checksummed, mediator: [mediator]))
+    }
+
+    func resourceOffer() -> ResourceOffer {
+        ResourceOffer(
+            createdAt: Int(Date().timeIntervalSince1970 * 1000), resourceProvider: provider.address.checksummed,
+            spec: MachineSpec(cpu: 2000, ram: 4096),
+            services: ServiceConfig(solver: solverKey.address.checksummed, mediator: [mediator]))
+    }
+
+    func status(_ error: any Error) -> Int {
+        if case .refused(let status, _)? = error as? SolverClient.Failure { status } else { -1 }
+    }
+
+    @Test func signedOffersMakeADealOnlyItsPartiesCanRead() async throws {
+        try await withSolver {
+            let creatorClient = SolverClient(baseURL: url, key: jobCreator)
+            let providerClient = SolverClient(baseURL: url, key: provider)
+            let posted = try await creatorClient.post(jobOffer: jobOffer())
+            #expect(posted.state == .dealNegotiating)
+            let matched = try await providerClient.post(resourceOffer: resourceOffer())
+            #expect(matched.state == .dealAgreed)
+            let deal = try await creatorClient.deal(id: matched.dealID)
+            #expect(deal.jobOffer == posted.id)
+            #expect(try await providerClient.deals().map(\.id) == [deal.id])
+            // A stranger sees neither the deal nor the job's inputs.
+            let stranger = SolverClient(baseURL: url, key: PrivateKey.random())
+            do {
+                _ = try await stranger.deal(id: deal.id)
+                Issue.record("a stranger read the deal")
+            } catch { #expect(status(error) == 403) }
+            do {
+                _ = try await stranger.jobOffer(id: posted.id)
+                Issue.record("a stranger read the job offer")
+            } catch { #expect(status(error) == 403) }
+            #expect(try await stranger.deals().isEmpty)
+            // Signing someone else's offer is refused.
+            do {
+                _ = try await stranger.post(jobOffer: jobOffer())
+                Issue.record("an offer signed by another key was accepted")
+            } catch { #expect(status(error) == 403) }
+        }
+    }
+
+    @Test func replayedTamperedAndUnsignedRequestsAreRefused() async throws {
+        try await withSolver {
+            let client = SolverClient(baseURL: url, key: jobCreator)
+            let body = try GoJSONEncoder().encode(jobOffer())
+            let signed = SignedRequest.sign(method: "POST", target: "/api/v1/job_offers", audience: "127.0.0.1:\(port)", body: body, key: jobCreator)
+            let first: JobOfferContainer = try await client.send("POST", "/api/v1/job_offers", body: body, signed: signed)
+            #expect(first.state == .dealNegotiating)
+            do {
+                let _: JobOfferContainer = try await client.send("POST", "/api/v1/job_offers", body: body, signed: signed)
+                Issue.record("a replayed request was accepted")
+            } catch { #expect(status(error) == 401) }
+            // The same signature over another body.
+            let other = try GoJSONEncoder().encode(jobOffer())
+            let fresh = SignedRequest.sign(method: "POST", target: "/api/v1/job_offers", audience: "127.0.0.1:\(port)", body: body, key: jobCreator)
+            do {
+                let _: JobOfferContainer = try await client.send("POST", "/api/v1/job_offers", body: other, signed: fresh)
+                Issue.record("a tampered request was accepted")
+            } catch { #expect(status(error) == 401) }
+            // No signature at all, and Lilypad v2's static headers (off by default).
+            var request = HTTPClientRequest(url: url + "/api/v1/deals")
+            let legacy = LegacyAuthHeaders(signingWith: jobCreator)
+            request.headers.add(name: LegacyAuthHeaders.userHeader, value: legacy.user)
+            request.headers.add(name: LegacyAuthHeaders.signatureHeader, value: legacy.signature)
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            #expect(response.status.code == 401)
+            // A stale offer is a 400 with the reason, not a 500.
+            var stale = jobOffer()
+            stale.createdAt -= 120_000
+            do {
+                _ = try await client.post(jobOffer: stale)
+                Issue.record("a stale offer was accepted")
+            } catch {
+                #expect(status(error) == 400)
+                #expect("\(error)".contains("clock"))
+            }
+        }
+    }
+}
