@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The main job, end to end on this machine. Until the network services land, it exercises the
-# whole foundation the way the network will: an account key, a Lilypad job offer with its exact
-# v2 content ID, a signed request that a verifier accepts once and refuses on replay, and the
-# IPFS CID of a results folder.
+# The main job, end to end on this machine. Until `lilypad run` lands it exercises every part that
+# exists the way the network will: an account, the cowsay module rendered to its job spec, a
+# development ledger with escrow and a verified chain, a results folder's IPFS CID, and Lilypad v2
+# IDs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,9 +24,28 @@ signature=$("$lilypad" key sign --message "hello lilypad")
 echo "Signature: $signature"
 "$lilypad" key verify --address "$address" --message "hello lilypad" --signature "$signature"
 echo
+echo "==> lilypad module render cowsay:v0.0.4 (built in, offline)"
+work=$(mktemp -d)
+export LILYPAD_HOME="$work/home"
+ledger_pid=""
+cleanup() { [ -n "$ledger_pid" ] && kill "$ledger_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+"$lilypad" module render cowsay:v0.0.4 -i Message="hello, lilypad" | grep -A3 '"Entrypoint"'
+echo
+echo "==> lilypad chain serve (development ledger) and wallet"
+port=$((20000 + RANDOM % 20000))
+export LEDGER_URL="http://127.0.0.1:$port"
+"$lilypad" chain serve --port "$port" > "$work/ledger.log" 2>&1 &
+ledger_pid=$!
+for _ in $(seq 1 100); do curl -sf "$LEDGER_URL/api/v1/health" > /dev/null 2>&1 && break; sleep 0.1; done
+"$lilypad" wallet faucet --amount 100
+"$lilypad" wallet deposit 25
+"$lilypad" wallet balance
+"$lilypad" chain verify --data "$LILYPAD_HOME/ledger/ledger.sqlite"
+echo
 echo "==> lilypad cid of a results folder"
-results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+results="$work/results"
+mkdir -p "$results"
 mkdir -p "$results/outputs"
 printf ' ____\n< hi >\n ----\n' > "$results/stdout"
 : > "$results/stderr"

@@ -7,6 +7,8 @@ set -euo pipefail
 need_apt=()
 dpkg -s libsecp256k1-dev >/dev/null 2>&1 || need_apt+=(libsecp256k1-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+command -v git >/dev/null 2>&1 || need_apt+=(git)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "==> apt-get install ${need_apt[*]}"
     SUDO=""
