@@ -67,11 +67,11 @@ enum Oracle {
     }
 
     /// Starts `lilypad arguments…` in the background with `LILYPAD_HOME` set, output discarded.
-    static func startLilypad(_ arguments: [String], home: String) throws -> Process {
+    static func startLilypad(_ arguments: [String], home: String, environment extra: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: lilypadBinary)
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["LILYPAD_HOME": home]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(extra.merging(["LILYPAD_HOME": home]) { $1 }) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -90,27 +90,20 @@ enum Oracle {
         return ("\(root)/bin/go", root)
     }
 
-    /// Builds the Go text/template oracle once per test process and returns the binary's path.
-    static let goTemplateBinary: Result<String, any Error> = Result {
-        let (go, root) = try goToolchain()
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("lilypad-gotemplate-\(getpid())").path
-        let build = try run(
-            go, ["build", "-buildvcs=false", "-o", output, "."],
-            environment: ["GOROOT": root, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod", "CGO_ENABLED": "0"],
-            directory: directory + "/gotemplate")
-        guard build.status == 0 else { throw Failure(description: "building the Go template oracle failed: \(build.stderr)") }
-        return output
-    }
+    /// The Go JSON oracle, built once per test process.
+    static let goJSONBinary = Result { try buildGoProgram("gojson") }
+    /// The Go text/template oracle, built once per test process.
+    static let goTemplateBinary = Result { try buildGoProgram("gotemplate") }
 
-    /// Builds the Go JSON oracle once per test process and returns the binary's path.
-    static let goJSONBinary: Result<String, any Error> = Result {
+    /// Builds `Oracles/<folder>` with the Go 1.23.2 toolchain and returns the binary's path.
+    static func buildGoProgram(_ folder: String) throws -> String {
         let (go, root) = try goToolchain()
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("lilypad-gojson-\(getpid())").path
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("lilypad-\(folder)-\(getpid())").path
         let build = try run(
             go, ["build", "-buildvcs=false", "-o", output, "."],
             environment: ["GOROOT": root, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod", "CGO_ENABLED": "0"],
-            directory: directory + "/gojson")
-        guard build.status == 0 else { throw Failure(description: "building the Go oracle failed: \(build.stderr)") }
+            directory: directory + "/" + folder)
+        guard build.status == 0 else { throw Failure(description: "building the Go oracle \(folder) failed: \(build.stderr)") }
         return output
     }
 }

@@ -19,13 +19,7 @@ struct SolverServiceTests {
     var url: String { "http://127.0.0.1:\(port)" }
 
     func withSolver(_ body: () async throws -> Void) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Oracle.lilypadBinary)
-        process.arguments = ["solver", "--port", String(port)]
-        process.environment = ProcessInfo.processInfo.environment.merging(["LILYPAD_HOME": home, "WEB3_PRIVATE_KEY": solverKey.hexString]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Oracle.startLilypad(["solver", "--port", String(port)], home: home, environment: ["WEB3_PRIVATE_KEY": solverKey.hexString])
         defer {
             process.terminate()
             process.waitUntilExit()
