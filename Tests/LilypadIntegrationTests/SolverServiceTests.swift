@@ -101,6 +101,18 @@ struct SolverServiceTests {
                 let _: JobOfferContainer = try await client.send("POST", "/api/v1/job_offers", body: other, signed: fresh)
                 Issue.record("a tampered request was accepted")
             } catch { #expect(status(error) == 401) }
+            // A request signed for another service, replayed here with that service's Host header, is refused.
+            let elsewhere = SignedRequest.sign(
+                method: "POST", target: "/api/v1/job_offers", audience: "other-solver.example:8081", body: other, key: jobCreator)
+            var replayed = HTTPClientRequest(url: url + "/api/v1/job_offers")
+            replayed.method = .POST
+            replayed.headers.replaceOrAdd(name: "Host", value: "other-solver.example:8081")
+            for (name, value) in elsewhere.fields { replayed.headers.add(name: name, value: value) }
+            replayed.body = .bytes(ByteBuffer(bytes: other))
+            let refused = try await HTTPClient.shared.execute(replayed, timeout: .seconds(5))
+            #expect(refused.status.code == 401)
+            let reason = String(buffer: try await refused.body.collect(upTo: 1 << 16))
+            #expect(reason.contains("signed for"), "\(reason)")
             // No signature at all, and Lilypad v2's static headers (off by default).
             var request = HTTPClientRequest(url: url + "/api/v1/deals")
             let legacy = LegacyAuthHeaders(signingWith: jobCreator)

@@ -34,6 +34,12 @@ extension LilypadCommand {
         @Option(help: "Waiting job offers above which new ones get 503 (default: $SERVER_MAX_JOB_OFFER_CAPACITY or 1000).")
         var maxWaitingJobOffers: Int?
 
+        @Option(
+            help:
+                "A host[:port] clients use to reach this solver (repeatable), e.g. solver.example.com. Requests signed for any other host are refused."
+        )
+        var publicHost: [String] = []
+
         @Flag(help: "Also accept Lilypad v2's static, replayable X-Lilypad-User/X-Lilypad-Signature headers.")
         var acceptLegacyHeaders = false
 
@@ -52,9 +58,12 @@ extension LilypadCommand {
             logger.logLevel = .info
             let port = self.port ?? environment["SERVER_PORT"].flatMap(Int.init) ?? 8081
             logger.info("solver ready", metadata: ["address": "\(solverKey.address)", "port": "\(port)", "data": "\(path)"])
+            // Only requests signed for this solver: a request signed for another service cannot be replayed here.
+            let audiences = Set(["\(host):\(port)", "127.0.0.1:\(port)", "localhost:\(port)"] + publicHost)
             let app = SolverServer.application(
-                solver: solver, verifier: RequestVerifier(windowSeconds: Int64(window)), acceptLegacyHeaders: acceptLegacyHeaders, host: host,
-                port: port, logger: logger)
+                solver: solver, verifier: RequestVerifier(windowSeconds: Int64(window), audiences: audiences),
+                acceptLegacyHeaders: acceptLegacyHeaders,
+                host: host, port: port, logger: logger)
             try await app.runService()
         }
     }
