@@ -101,6 +101,60 @@ public actor Solver {
         return offer
     }
 
+    /// The provider reports a deal's result: data (`data_id`, the results folder's CID) or the
+    /// job's failure (`error`, the provider's own text, which reaches the job creator as such).
+    /// Only once, only by the deal's provider, only while the deal is running.
+    public func post(result: JobResult, dealID: String, signer: EthereumAddress, now: Int) throws(SolverError) -> DealContainer {
+        var deal = try existingDeal(dealID)
+        guard deal.resourceProvider.lowercased() == signer.lowercased else {
+            throw .notYourOffer(signer: signer.checksummed, party: deal.resourceProvider)
+        }
+        guard deal.state == .dealAgreed || deal.state == .uploading else {
+            throw .wrongState(deal: dealID, state: deal.state.name, action: "post a result for")
+        }
+        guard !result.dataID.isEmpty || !result.error.isEmpty else {
+            throw .invalidOffer("a result needs data_id (the results' CID) or error (why the job failed)")
+        }
+        var stored = result
+        stored.dealID = dealID
+        if deal.uploadAt == 0 { deal.uploadAt = now }
+        return try advance(deal, to: .resultsSubmitted, result: stored)
+    }
+
+    /// A deal's result, for its parties and mediators only.
+    public func result(dealID: String, requester: EthereumAddress) throws(SolverError) -> JobResult {
+        _ = try deal(id: dealID, requester: requester)
+        guard let result = try wrap({ try store.result(dealID: dealID) }) else { throw .notFound("result of deal \(dealID)") }
+        return result
+    }
+
+    /// A party records its settlement transactions on a deal (Lilypad's `/deals/{id}/txs/…`). The
+    /// job creator's `accept_result` completes the deal: only after results were submitted.
+    public func post(transactions update: DealTransactions, dealID: String, signer: EthereumAddress, now: Int) throws(SolverError) -> DealContainer {
+        var deal = try existingDeal(dealID)
+        let isJobCreator = deal.jobCreator.lowercased() == signer.lowercased
+        let isProvider = deal.resourceProvider.lowercased() == signer.lowercased
+        let isMediator = !deal.mediator.isEmpty && deal.mediator.lowercased() == signer.lowercased
+        let touches = (creator: update.jobCreator != .init(), provider: update.resourceProvider != .init(), mediator: update.mediator != .init())
+        guard (!touches.creator || isJobCreator) && (!touches.provider || isProvider) && (!touches.mediator || isMediator) else {
+            throw .forbidden("each party may record only its own transactions on a deal")
+        }
+        deal.transactions.merge(update)
+        if !update.jobCreator.acceptResult.isEmpty {
+            guard deal.state == .resultsSubmitted || deal.state == .downloading else {
+                throw .wrongState(deal: dealID, state: deal.state.name, action: "accept the result of")
+            }
+            if deal.downloadAt == 0 { deal.downloadAt = now }
+            return try advance(deal, to: .resultsAccepted)
+        }
+        return try advance(deal, to: deal.state)
+    }
+
+    private func existingDeal(_ id: String) throws(SolverError) -> DealContainer {
+        guard let deal = try wrap({ try store.deal(id: id) }) else { throw .notFound("deal \(id)") }
+        return deal
+    }
+
     public var waitingJobOffers: Int { book.waitingJobOfferCount }
     public var freeResourceOffers: Int { book.freeResourceOfferCount }
 
@@ -112,8 +166,23 @@ public actor Solver {
         let resource = ResourceOfferContainer(
             id: match.resource.id, dealID: deal.id, resourceProvider: match.resource.resourceProvider, state: .dealAgreed,
             resourceOffer: match.resource)
-        try wrap { try store.commit(match: deal, job: job, resource: resource) }
+        try wrap { try store.commit(deal: deal, job: job, resource: resource, isNew: true) }
         return (job, resource)
+    }
+
+    /// Moves a deal and both its offers to `state`, with an optional result, in one transaction.
+    private func advance(_ deal: DealContainer, to state: AgreementState, result: JobResult? = nil) throws(SolverError) -> DealContainer {
+        var deal = deal
+        deal.state = state
+        guard var job = try wrap({ try store.jobOffer(id: deal.jobOffer) }),
+            var resource = try wrap({ try store.resourceOffer(id: deal.resourceOffer) })
+        else {
+            throw .storage("deal \(deal.id) refers to missing offers")
+        }
+        job.state = state
+        resource.state = state
+        try wrap { try store.commit(deal: deal, job: job, resource: resource, result: result, isNew: false) }
+        return deal
     }
 
     private func checkParty(_ party: String, signer: EthereumAddress) throws(SolverError) {

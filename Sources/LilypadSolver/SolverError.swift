@@ -8,6 +8,7 @@ public enum SolverError: Error, Equatable, Sendable, CustomStringConvertible {
     case duplicateResourceOffer(provider: String, index: Int, existing: String)
     case notFound(String)
     case forbidden(String)
+    case wrongState(deal: String, state: String, action: String)
     case busy(waiting: Int)
     case storage(String)
 
@@ -17,7 +18,7 @@ public enum SolverError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidOffer, .staleTimestamp, .wrongSolver: 400
         case .notYourOffer, .forbidden: 403
         case .notFound: 404
-        case .duplicateResourceOffer: 409
+        case .duplicateResourceOffer, .wrongState: 409
         case .busy: 503
         case .storage: 500
         }
@@ -34,6 +35,7 @@ public enum SolverError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(provider) already has an active resource offer for slot \(index) (\(existing)); withdraw it or use another index"
         case .notFound(let what): "\(what) not found"
         case .forbidden(let reason): reason
+        case .wrongState(let deal, let state, let action): "cannot \(action) deal \(deal): it is in state \(state)"
         case .busy(let waiting): "the network is busy (\(waiting) job offers are waiting); retry later"
         case .storage(let reason): "the solver could not store the request: \(reason)"
         }

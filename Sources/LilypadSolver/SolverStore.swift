@@ -68,14 +68,23 @@ public final class SolverStore: Sendable {
         }
     }
 
-    /// Records a match: the deal, and both offers moved to it, in one transaction.
-    public func commit(match deal: DealContainer, job: JobOfferContainer, resource: ResourceOfferContainer) throws {
+    /// Records a deal and both its offers (and optionally its result) in one transaction: a new
+    /// match when `isNew`, otherwise a step of its lifecycle.
+    public func commit(deal: DealContainer, job: JobOfferContainer, resource: ResourceOfferContainer, result: JobResult? = nil, isNew: Bool) throws {
         let encoder = GoJSONEncoder()
         let (dealBody, jobBody, resourceBody) = (try encoder.encode(deal), try encoder.encode(job), try encoder.encode(resource))
+        let resultBody = try result.map { try encoder.encode($0) }
         try database.write { db in
-            try db.execute(
-                sql: "INSERT INTO deal (id, job_creator, resource_provider, state, body) VALUES (?, ?, ?, ?, ?)",
-                arguments: [deal.id, deal.jobCreator.lowercased(), deal.resourceProvider.lowercased(), deal.state.rawValue, Data(dealBody)])
+            if isNew {
+                try db.execute(
+                    sql: "INSERT INTO deal (id, job_creator, resource_provider, state, body) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [deal.id, deal.jobCreator.lowercased(), deal.resourceProvider.lowercased(), deal.state.rawValue, Data(dealBody)])
+            } else {
+                try db.execute(sql: "UPDATE deal SET state = ?, body = ? WHERE id = ?", arguments: [deal.state.rawValue, Data(dealBody), deal.id])
+            }
+            if let resultBody {
+                try db.execute(sql: "INSERT INTO result (deal_id, body) VALUES (?, ?)", arguments: [deal.id, Data(resultBody)])
+            }
             try db.execute(
                 sql: "UPDATE job_offer SET deal_id = ?, state = ?, body = ? WHERE id = ?",
                 arguments: [job.dealID, job.state.rawValue, Data(jobBody), job.id])
@@ -113,6 +122,11 @@ public final class SolverStore: Sendable {
     public func resourceOffer(id: String) throws -> ResourceOfferContainer? {
         try database.read { db in try Data.fetchOne(db, sql: "SELECT body FROM resource_offer WHERE id = ?", arguments: [id]) }
             .map { try JSONDecoder().decode(ResourceOfferContainer.self, from: $0) }
+    }
+
+    public func result(dealID: String) throws -> JobResult? {
+        try database.read { db in try Data.fetchOne(db, sql: "SELECT body FROM result WHERE deal_id = ?", arguments: [dealID]) }
+            .map { try JSONDecoder().decode(JobResult.self, from: $0) }
     }
 
     public func deal(id: String) throws -> DealContainer? {

@@ -44,6 +44,20 @@ public struct SolverClient: Sendable {
     public func deals() async throws(Failure) -> [DealContainer] { try await send("GET", "/api/v1/deals", body: []) }
     public func deal(id: String) async throws(Failure) -> DealContainer { try await send("GET", "/api/v1/deals/\(id)", body: []) }
 
+    /// The provider reports a deal's result.
+    public func post(result: JobResult, dealID: String) async throws(Failure) -> DealContainer {
+        try await send("POST", "/api/v1/deals/\(dealID)/result", body: encode(result))
+    }
+
+    public func result(dealID: String) async throws(Failure) -> JobResult { try await send("GET", "/api/v1/deals/\(dealID)/result", body: []) }
+
+    /// The job creator accepts a deal's result, completing it.
+    public func acceptResult(dealID: String, transaction: String = "accepted") async throws(Failure) -> DealContainer {
+        var update = DealTransactions.JobCreator()
+        update.acceptResult = transaction
+        return try await send("POST", "/api/v1/deals/\(dealID)/txs/job_creator", body: encode(update))
+    }
+
     private func encode(_ value: some Encodable) throws(Failure) -> [UInt8] {
         do { return try GoJSONEncoder().encode(value) } catch { throw .unexpected(status: 0, detail: "cannot encode: \(error)") }
     }

@@ -15,6 +15,10 @@ import Logging
 /// GET  /api/v1/job_offers/{id}     the signer's own job offer
 /// GET  /api/v1/deals               the signer's deals
 /// GET  /api/v1/deals/{id}          a deal, for its parties and mediators
+/// POST /api/v1/deals/{id}/result   Result (the deal's provider, once, while it runs)
+/// GET  /api/v1/deals/{id}/result   the deal's result, for its parties and mediators
+/// POST /api/v1/deals/{id}/txs/{job_creator|resource_provider|mediator}
+///                                  a party's transactions; the job creator's accept_result completes the deal
 /// ```
 public enum SolverServer {
     /// Builds the application serving `solver`.
@@ -51,6 +55,29 @@ public enum SolverServer {
             let (signer, _) = try await authenticate(request, verifier: verifier, legacy: acceptLegacyHeaders)
             let id = try context.parameters.require("id")
             return try json(try await run { try await solver.deal(id: id, requester: signer) })
+        }
+        router.post("/api/v1/deals/:id/result") { request, context -> Response in
+            let (signer, body) = try await authenticate(request, verifier: verifier, legacy: acceptLegacyHeaders)
+            let id = try context.parameters.require("id")
+            let result: JobResult = try decode(body, as: "a result")
+            return try json(try await run { try await solver.post(result: result, dealID: id, signer: signer, now: now()) })
+        }
+        router.get("/api/v1/deals/:id/result") { request, context -> Response in
+            let (signer, _) = try await authenticate(request, verifier: verifier, legacy: acceptLegacyHeaders)
+            let id = try context.parameters.require("id")
+            return try json(try await run { try await solver.result(dealID: id, requester: signer) })
+        }
+        router.post("/api/v1/deals/:id/txs/:party") { request, context -> Response in
+            let (signer, body) = try await authenticate(request, verifier: verifier, legacy: acceptLegacyHeaders)
+            let id = try context.parameters.require("id")
+            var update = DealTransactions()
+            switch try context.parameters.require("party") {
+            case "job_creator": update.jobCreator = try decode(body, as: "job creator transactions")
+            case "resource_provider": update.resourceProvider = try decode(body, as: "resource provider transactions")
+            case "mediator": update.mediator = try decode(body, as: "mediator transactions")
+            case let other: throw SolverHTTPError(status: .notFound, message: "no party \"\(other)\": use job_creator, resource_provider or mediator")
+            }
+            return try json(try await run { try await solver.post(transactions: update, dealID: id, signer: signer, now: now()) })
         }
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "lilypad-solver"), logger: logger)
     }

@@ -75,6 +75,20 @@ struct SolverServiceTests {
                 Issue.record("a stranger read the job offer")
             } catch { #expect(status(error) == 403) }
             #expect(try await stranger.deals().isEmpty)
+            // The provider reports the result; the job creator reads and accepts it.
+            _ = try await providerClient.post(
+                result: JobResult(dealID: deal.id, dataID: "QmWjueeHuHM1B7xYV7Hzt4278fEYardqg6qXqawkGvwqsj"), dealID: deal.id)
+            #expect(try await creatorClient.result(dealID: deal.id).dataID == "QmWjueeHuHM1B7xYV7Hzt4278fEYardqg6qXqawkGvwqsj")
+            do {
+                _ = try await stranger.result(dealID: deal.id)
+                Issue.record("a stranger read the result")
+            } catch { #expect(status(error) == 403) }
+            let accepted = try await creatorClient.acceptResult(dealID: deal.id)
+            #expect(accepted.state == .resultsAccepted)
+            do {
+                _ = try await providerClient.post(result: JobResult(dealID: deal.id, error: "late"), dealID: deal.id)
+                Issue.record("a result was accepted after the deal ended")
+            } catch { #expect(status(error) == 409) }
             // Signing someone else's offer is refused.
             do {
                 _ = try await stranger.post(jobOffer: jobOffer())

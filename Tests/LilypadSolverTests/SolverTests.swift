@@ -120,3 +120,66 @@ struct SolverTests {
         #expect(try await reopened.deals(of: jobCreator.address).count == 2)
     }
 }
+
+@Suite("Solver deal lifecycle", .serialized)
+struct SolverLifecycleTests {
+    let base = SolverTests()
+
+    func matchedDeal(_ solver: Solver) async throws -> String {
+        _ = try await solver.post(jobOffer: base.job(), signer: base.jobCreator.address, now: base.now)
+        return try await solver.post(resourceOffer: base.resource(), signer: base.provider.address, now: base.now).dealID
+    }
+
+    @Test func resultThenAcceptance() async throws {
+        defer { try? FileManager.default.removeItem(atPath: base.directory) }
+        let solver = try base.open()
+        let dealID = try await matchedDeal(solver)
+        // Nothing to accept yet.
+        let early = await #expect(throws: SolverError.self) {
+            var accept = DealTransactions()
+            accept.jobCreator.acceptResult = "0x"
+            _ = try await solver.post(transactions: accept, dealID: dealID, signer: base.jobCreator.address, now: base.now)
+        }
+        #expect(early?.httpStatus == 409)
+        // Only the provider posts the result, and only once.
+        let result = JobResult(dealID: "ignored", dataID: "QmWjueeHuHM1B7xYV7Hzt4278fEYardqg6qXqawkGvwqsj")
+        #expect(
+            (await #expect(throws: SolverError.self) {
+                _ = try await solver.post(result: result, dealID: dealID, signer: base.jobCreator.address, now: base.now)
+            })?.httpStatus == 403)
+        let submitted = try await solver.post(result: result, dealID: dealID, signer: base.provider.address, now: base.now + 5)
+        #expect(submitted.state == .resultsSubmitted && submitted.uploadAt == base.now + 5)
+        #expect(
+            (await #expect(throws: SolverError.self) {
+                _ = try await solver.post(result: result, dealID: dealID, signer: base.provider.address, now: base.now)
+            })?.httpStatus == 409)
+        #expect(try await solver.result(dealID: dealID, requester: base.jobCreator.address).dataID == result.dataID)
+        #expect(try await solver.result(dealID: dealID, requester: base.jobCreator.address).dealID == dealID)
+        #expect(
+            await #expect(throws: SolverError.self) { _ = try await solver.result(dealID: dealID, requester: PrivateKey.random().address) } != nil)
+        // The provider cannot accept on the job creator's behalf; the job creator can.
+        var accept = DealTransactions()
+        accept.jobCreator.acceptResult = "0x"
+        #expect(
+            (await #expect(throws: SolverError.self) {
+                _ = try await solver.post(transactions: accept, dealID: dealID, signer: base.provider.address, now: base.now)
+            })?.httpStatus == 403)
+        let accepted = try await solver.post(transactions: accept, dealID: dealID, signer: base.jobCreator.address, now: base.now + 9)
+        #expect(accepted.state == .resultsAccepted && accepted.transactions.jobCreator.acceptResult == "0x" && accepted.downloadAt == base.now + 9)
+        #expect(try await solver.jobOffer(id: accepted.jobOffer, requester: base.jobCreator.address).state == .resultsAccepted)
+    }
+
+    @Test func aFailedJobReachesTheCreatorAsItsError() async throws {
+        defer { try? FileManager.default.removeItem(atPath: base.directory) }
+        let solver = try base.open()
+        let dealID = try await matchedDeal(solver)
+        let empty = await #expect(throws: SolverError.self) {
+            _ = try await solver.post(result: JobResult(dealID: dealID), dealID: dealID, signer: base.provider.address, now: base.now)
+        }
+        #expect(empty?.httpStatus == 400)
+        let failure = JobResult(dealID: dealID, error: "exit status 1: /usr/games/cowsay: not found")
+        let deal = try await solver.post(result: failure, dealID: dealID, signer: base.provider.address, now: base.now)
+        #expect(deal.state == .resultsSubmitted)  // not a download timeout, as in Lilypad v2
+        #expect(try await solver.result(dealID: dealID, requester: base.jobCreator.address).error == failure.error)
+    }
+}
