@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a user names when they run a module.
 ///
 /// ```
@@ -18,7 +20,7 @@ public enum ModuleReference: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a reference, explaining precisely what is wrong with a malformed one.
     public init(parsing text: String) throws(ModuleError) {
-        let text = text.trimmingCharacters(in: " \t\n")
+        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw .malformedReference(text, reason: "it is empty") }
         if text.hasPrefix("/") || text.hasPrefix("./") || text.hasPrefix("../") || text == "." || text.hasPrefix("~/") {
             self = .localDirectory(path: text)
@@ -73,15 +75,5 @@ public enum ModuleReference: Sendable, Hashable, CustomStringConvertible {
         case .repository(let url, let ref): "\(url):\(ref)"
         case .localDirectory(let path): path
         }
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters(in characters: String) -> String {
-        let set = Set(characters)
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
-        return String(slice)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Maps short module names (`cowsay` in `cowsay:v0.0.4`) to git repositories.
 public struct ModuleRegistry: Sendable, Hashable {
     /// A name for messages, e.g. "Lilypad's module registry".
@@ -25,11 +27,5 @@ public struct ModuleRegistry: Sendable, Hashable {
     /// This registry with `overrides` added (taking precedence).
     public func overriding(_ more: [String: String]) -> ModuleRegistry {
         ModuleRegistry(name: name, urlTemplate: urlTemplate, overrides: overrides.merging(more) { $1 })
-    }
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

@@ -118,7 +118,7 @@ public struct ModuleRepositoryCache: Sendable {
             let output = try? GitCommand.run(["--git-dir", mirror, "rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"]),
             output.status == 0
         else { return nil }
-        let commit = output.stdout.trimmingCharacters(in: " \n")
+        let commit = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         return Self.isFullCommitHash(commit) ? commit : nil
     }
 
@@ -198,7 +198,7 @@ public struct ModuleRepositoryCache: Sendable {
         var readable = url
         if let scheme = readable.range(of: "://") { readable = String(readable[scheme.upperBound...]) }
         readable = String(readable.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") ? $0 : "_" })
-        readable = String(readable.prefix(80)).trimmingCharacters(in: "._")
+        readable = String(readable.prefix(80)).trimmingCharacters(in: CharacterSet(charactersIn: "._"))
         let digest = SHA256.hash(data: Data(url.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
         return "\(readable.isEmpty ? "repo" : readable)-\(digest)"
     }
@@ -206,7 +206,7 @@ public struct ModuleRepositoryCache: Sendable {
 
 extension String {
     var firstLine: String {
-        let lines = split(separator: "\n").map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }
+        let lines = split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         return lines.first { $0.lowercased().hasPrefix("fatal") || $0.lowercased().hasPrefix("error") } ?? lines.first ?? "no details"
     }
 }

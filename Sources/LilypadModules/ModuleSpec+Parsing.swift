@@ -278,7 +278,7 @@ struct SpecReader {
 enum ResourceQuantity {
     /// `"2"`, `"0.5"` (cores) or `"500m"` (millicores).
     static func millicores(_ text: String) -> Millicores? {
-        let trimmed = text.trimmingCharacters(in: " ")
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.hasSuffix("m"), let value = Int(trimmed.dropLast()), value >= 0 { return Millicores(value) }
         guard let cores = Double(trimmed), cores >= 0, cores.isFinite, cores < 1e12 else { return nil }
         return Millicores(Int((cores * 1000).rounded()))
@@ -287,10 +287,10 @@ enum ResourceQuantity {
     /// A size with an optional unit: b, k/kb/ki/kib, m/…, g/…, t/…, p/… (any case). As Docker's
     /// `RAMInBytes` does, every unit is a power of 1024.
     static func bytes(_ text: String) -> ByteCount? {
-        let trimmed = text.trimmingCharacters(in: " ").lowercased()
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         let digits = trimmed.prefix { $0.isNumber || $0 == "." }
         guard let amount = Double(digits), amount >= 0, amount.isFinite else { return nil }
-        var unit = trimmed.dropFirst(digits.count).trimmingCharacters(in: " ")
+        var unit = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
         if unit.hasSuffix("ib") {
             unit.removeLast(2)
         } else if unit.hasSuffix("i") {

@@ -21,7 +21,7 @@ struct ModuleRepositoryCacheTests {
         func git(_ args: [String]) throws -> String {
             let output = try GitCommand.run(["-c", "commit.gpgsign=false"] + args, in: origin, environment: env)
             try #require(output.status == 0, "git \(args): \(output.stderr)")
-            return output.stdout.trimmingCharacters(in: " \n")
+            return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         _ = try git(["init", "--quiet", "--initial-branch=main"])
         for version in ["v1", "v2"] {
