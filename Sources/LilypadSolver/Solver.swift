@@ -31,10 +31,23 @@ public actor Solver {
         self.configuration = configuration
         let open = try store.openOffers()
         var book = OrderBook()
-        // The store holds no open pair that could match (each match was committed as it happened),
-        // so rebuilding produces no new deals; if it did, it would be a bug worth surfacing.
-        for container in open.resources { _ = try book.add(resource: container.resourceOffer) }
-        for container in open.jobs { _ = try book.add(job: container.jobOffer) }
+        // Normally no open pair can match: each match is committed as it happens. But a crash after
+        // an offer was stored and before its match was committed leaves such a pair; it is matched
+        // and recorded now instead of being lost.
+        let now = Int(Date().timeIntervalSince1970 * 1000)
+        for container in open.resources {
+            if let match = try book.add(resource: container.resourceOffer) { _ = try Self.record(match, now: now, in: store) }
+        }
+        for container in open.jobs {
+            switch try book.add(job: container.jobOffer) {
+            case .matched(let match): _ = try Self.record(match, now: now, in: store)
+            case .cancelled:
+                var cancelled = container
+                cancelled.state = .jobOfferCancelled
+                try store.update(cancelled)
+            case .waiting: break
+            }
+        }
         self.book = book
     }
 
@@ -161,12 +174,19 @@ public actor Solver {
     // MARK: - Steps
 
     private func commit(_ match: OrderBook.Match, now: Int) throws(SolverError) -> (job: JobOfferContainer, resource: ResourceOfferContainer) {
+        try wrap { try Self.record(match, now: now, in: store) }
+    }
+
+    /// Stores a match: the new deal, and both offers moved into it, in one transaction.
+    private static func record(
+        _ match: OrderBook.Match, now: Int, in store: SolverStore
+    ) throws -> (job: JobOfferContainer, resource: ResourceOfferContainer) {
         let deal = DealContainer(deal: match.deal, createdAt: now)
         let job = JobOfferContainer(id: match.job.id, dealID: deal.id, jobCreator: match.job.jobCreator, state: .dealAgreed, jobOffer: match.job)
         let resource = ResourceOfferContainer(
             id: match.resource.id, dealID: deal.id, resourceProvider: match.resource.resourceProvider, state: .dealAgreed,
             resourceOffer: match.resource)
-        try wrap { try store.commit(deal: deal, job: job, resource: resource, isNew: true) }
+        try store.commit(deal: deal, job: job, resource: resource, isNew: true)
         return (job, resource)
     }
 

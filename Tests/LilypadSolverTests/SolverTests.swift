@@ -183,3 +183,22 @@ struct SolverLifecycleTests {
         #expect(try await solver.result(dealID: dealID, requester: base.jobCreator.address).error == failure.error)
     }
 }
+
+@Suite("Solver recovery")
+struct SolverRecoveryTests {
+    /// A crash after both offers were stored but before their match was committed: the restart
+    /// matches and records them instead of losing them.
+    @Test func anUncommittedMatchIsRecordedOnRestart() async throws {
+        let base = SolverTests()
+        defer { try? FileManager.default.removeItem(atPath: base.directory) }
+        let store = try SolverStore(path: base.directory + "/solver.sqlite")
+        try store.insert(ResourceOfferContainer(offer: try base.resource().withComputedID()))
+        try store.insert(JobOfferContainer(offer: try base.job().withComputedID()))
+        let solver = try Solver(store: store, configuration: .init(address: base.solverKey.address))
+        #expect(await solver.waitingJobOffers == 0)
+        #expect(await solver.freeResourceOffers == 0)
+        let deals = try await solver.deals(of: base.jobCreator.address)
+        #expect(deals.count == 1 && deals.first?.state == .dealAgreed)
+        #expect(try store.openOffers().jobs.isEmpty)
+    }
+}
