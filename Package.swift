@@ -57,6 +57,32 @@ let package = Package(
             resources: [.copy("Builtin")],
             swiftSettings: swiftSettings
         ),
+        // Linux system calls Swift cannot call directly (variadic or new): openat2, prctl.
+        .target(name: "CLinuxSupport"),
+        // OCI images: references, registry client, content-addressed store, safe unpacker, builder.
+        .target(
+            name: "LilypadImages",
+            dependencies: [
+                "LilypadCore",
+                "CLinuxSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Running jobs: the bubblewrap sandbox executor and the Docker Engine executor.
+        .target(
+            name: "LilypadExecution",
+            dependencies: [
+                "LilypadCore",
+                "LilypadImages",
+                "CLinuxSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "LilypadLedger",
             dependencies: ["LilypadCore", "LilypadCrypto", .product(name: "GRDB", package: "GRDB.swift")],
@@ -100,6 +126,8 @@ let package = Package(
                 "LilypadLedgerService",
                 "LilypadSolver",
                 "LilypadSolverService",
+                "LilypadImages",
+                "LilypadExecution",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -127,6 +155,8 @@ let package = Package(
         .testTarget(name: "LilypadModulesTests", dependencies: ["LilypadModules"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadLedgerTests", dependencies: ["LilypadLedger", "LilypadTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadSolverTests", dependencies: ["LilypadSolver", "LilypadTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "LilypadImagesTests", dependencies: ["LilypadImages", "LilypadTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "LilypadExecutionTests", dependencies: ["LilypadExecution", "LilypadTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadCLITests", dependencies: ["LilypadCLI"], swiftSettings: swiftSettings),
         // Tests that start processes: differential tests against outside references (Python
         // eth-account, aleph-cid, Go's encoding/json and text/template) and multi-process tests.
@@ -134,7 +164,7 @@ let package = Package(
             name: "LilypadIntegrationTests",
             dependencies: [
                 "LilypadCore", "LilypadCrypto", "LilypadModules", "LilypadTemplate", "LilypadLedger", "LilypadLedgerService", "LilypadSolver",
-                "LilypadSolverService", "LilypadTestSupport",
+                "LilypadSolverService", "LilypadImages", "LilypadExecution", "LilypadTestSupport",
                 "lilypad",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
