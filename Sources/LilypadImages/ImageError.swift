@@ -3,6 +3,8 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidDigest(String, reason: String)
     case invalidReference(String, reason: String)
     case invalidDocument(what: String, reason: String)
+    /// Building an image from a recipe failed at `step`.
+    case buildFailed(step: String, reason: String)
 
     public var description: String {
         switch self {
@@ -12,6 +14,8 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
             "invalid image reference `\(text)`: \(reason)"
         case .invalidDocument(let what, let reason):
             "invalid \(what): \(reason)"
+        case .buildFailed(let step, let reason):
+            "cannot build the image: \(step) failed: \(reason)"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LilypadCore
 
 /// Runs `git` without a terminal: it never prompts for credentials (a prompt would hang a
 /// resource provider), and its output is captured through files so any size is safe.
@@ -11,39 +12,16 @@ struct GitCommand {
 
     /// Runs `git arguments…` in `directory`.
     static func run(_ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:]) throws(ModuleError) -> Output {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lilypad-git-\(UUID().uuidString)")
-        do {
-            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        } catch {
-            throw .gitFailed(command: arguments.first ?? "", detail: "cannot create a temporary folder: \(error.localizedDescription)")
-        }
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("out"), errURL = scratch.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_TERMINAL_PROMPT"] = "0"
-        environment["GIT_ASKPASS"] = "/bin/false"
-        environment["SSH_ASKPASS"] = "/bin/false"
-        environment["GIT_SSH_COMMAND"] = environment["GIT_SSH_COMMAND"] ?? "ssh -o BatchMode=yes"
-        environment["LC_ALL"] = "C"
+        var environment = [
+            "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "/bin/false", "SSH_ASKPASS": "/bin/false", "LC_ALL": "C",
+            "GIT_SSH_COMMAND": ProcessInfo.processInfo.environment["GIT_SSH_COMMAND"] ?? "ssh -o BatchMode=yes",
+        ]
         environment.merge(extra) { $1 }
-        process.environment = environment
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         do {
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = try FileHandle(forWritingTo: outURL)
-            process.standardError = try FileHandle(forWritingTo: errURL)
-            try process.run()
+            let output = try ExternalCommand("git", arguments, environment: environment, directory: directory).run()
+            return Output(status: output.status, stdout: output.stdout, stderr: output.stderr)
         } catch {
-            throw .gitFailed(command: arguments.first ?? "", detail: "cannot start git (is it installed?): \(error.localizedDescription)")
+            throw .gitFailed(command: arguments.first ?? "", detail: error.description)
         }
-        process.waitUntilExit()
-        let stdout = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-        let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-        return Output(status: process.terminationStatus, stdout: stdout, stderr: stderr)
     }
 }

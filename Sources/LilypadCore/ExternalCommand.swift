@@ -1,0 +1,74 @@
+import Foundation
+
+/// Runs a program found on `PATH` without a terminal and waits for it, capturing stdout and
+/// stderr through files (so output of any size neither blocks nor fills memory), or sending
+/// stdout to a file of the caller's choice.
+public struct ExternalCommand: Sendable {
+    /// How a finished command ended and what it printed.
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+
+        /// stderr's first non-empty line, or the exit status, for error messages.
+        public var summary: String {
+            stderr.split(separator: "\n").first(where: { !$0.allSatisfy(\.isWhitespace) }).map(String.init) ?? "exit status \(status)"
+        }
+    }
+
+    /// Why a command could not be run at all.
+    public struct LaunchError: Error, Sendable, CustomStringConvertible {
+        public var program: String
+        public var reason: String
+        public var description: String { "cannot run \(program) (is it installed?): \(reason)" }
+    }
+
+    public var program: String
+    public var arguments: [String]
+    /// Added to (and overriding) this process's environment.
+    public var environment: [String: String]
+    public var directory: String?
+    /// When set, stdout goes to this file (created or truncated) instead of ``Output/stdout``.
+    public var stdoutFile: String?
+
+    public init(_ program: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil, stdoutFile: String? = nil) {
+        self.program = program
+        self.arguments = arguments
+        self.environment = environment
+        self.directory = directory
+        self.stdoutFile = stdoutFile
+    }
+
+    /// Runs the command to completion.
+    public func run() throws(LaunchError) -> Output {
+        let fm = FileManager.default
+        let scratch = fm.temporaryDirectory.appendingPathComponent("lilypad-cmd-\(UUID().uuidString)")
+        do {
+            try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
+        } catch {
+            throw LaunchError(program: program, reason: "cannot create a temporary folder: \(error.localizedDescription)")
+        }
+        defer { try? fm.removeItem(at: scratch) }
+        let outPath = stdoutFile ?? scratch.appendingPathComponent("out").path
+        let errPath = scratch.appendingPathComponent("err").path
+        _ = fm.createFile(atPath: outPath, contents: nil)
+        _ = fm.createFile(atPath: errPath, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [program] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        do {
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+            try process.run()
+        } catch {
+            throw LaunchError(program: program, reason: error.localizedDescription)
+        }
+        process.waitUntilExit()
+        let stdout = stdoutFile == nil ? ((try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "") : ""
+        let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        return Output(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+}
