@@ -83,6 +83,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The long-running roles and what they share: running modules as jobs, the resource
+        // provider, the job creator, the mediator.
+        .target(
+            name: "LilypadAgents",
+            dependencies: ["LilypadCore", "LilypadModules", "LilypadImages", "LilypadExecution"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "LilypadLedger",
             dependencies: ["LilypadCore", "LilypadCrypto", .product(name: "GRDB", package: "GRDB.swift")],
@@ -128,6 +135,7 @@ let package = Package(
                 "LilypadSolverService",
                 "LilypadImages",
                 "LilypadExecution",
+                "LilypadAgents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -157,6 +165,7 @@ let package = Package(
         .testTarget(name: "LilypadSolverTests", dependencies: ["LilypadSolver", "LilypadTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadImagesTests", dependencies: ["LilypadImages", "LilypadTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadExecutionTests", dependencies: ["LilypadExecution", "LilypadTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "LilypadAgentsTests", dependencies: ["LilypadAgents", "LilypadTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadCLITests", dependencies: ["LilypadCLI"], swiftSettings: swiftSettings),
         // Tests that start processes: differential tests against outside references (Python
         // eth-account, aleph-cid, Go's encoding/json and text/template) and multi-process tests.
