@@ -150,7 +150,12 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets.
-        .target(name: "LilypadTestSupport", path: "Tests/LilypadTestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "LilypadTestSupport",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/LilypadTestSupport",
+            swiftSettings: swiftSettings
+        ),
 
         .testTarget(name: "LilypadCryptoTests", dependencies: ["LilypadCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadCoreTests", dependencies: ["LilypadCore", "LilypadCrypto", "LilypadTestSupport"], swiftSettings: swiftSettings),
