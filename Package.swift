@@ -57,6 +57,8 @@ let package = Package(
             resources: [.copy("Builtin")],
             swiftSettings: swiftSettings
         ),
+        // zlib from Debian's zlib1g-dev, for gzip-compressed image layers.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Linux system calls Swift cannot call directly (variadic or new): openat2, prctl.
         .target(name: "CLinuxSupport"),
         // OCI images: references, registry client, content-addressed store, safe unpacker, builder.
@@ -65,6 +67,7 @@ let package = Package(
             dependencies: [
                 "LilypadCore",
                 "CLinuxSupport",
+                "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -155,7 +158,12 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets.
-        .target(name: "LilypadTestSupport", path: "Tests/LilypadTestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "LilypadTestSupport",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/LilypadTestSupport",
+            swiftSettings: swiftSettings
+        ),
 
         .testTarget(name: "LilypadCryptoTests", dependencies: ["LilypadCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadCoreTests", dependencies: ["LilypadCore", "LilypadCrypto", "LilypadTestSupport"], swiftSettings: swiftSettings),

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LilypadCore
 
 /// The modules shipped with Lilypad for Swift (`Sources/LilypadModules/Builtin/<name>/<version>/`),
 /// served on the local network without any network access.
@@ -30,7 +31,7 @@ public enum BuiltinModules {
         var urls: [String: String] = [:]
         for (name, versions) in catalog.sorted(by: { $0.key < $1.key }) where !versions.isEmpty {
             let repository = "\(modulesRoot)/builtin/lilypad-module-\(name).git"
-            let lock = try FileLock(path: "\(modulesRoot)/locks/builtin-\(name).lock")
+            let lock = try FileLock.acquire("\(modulesRoot)/locks/builtin-\(name).lock")
             let fingerprint = Self.fingerprint(of: sourceRoot + "/" + name)
             let marker = repository + "/lilypad-builtin-fingerprint"
             if (try? String(contentsOfFile: marker, encoding: .utf8)) != fingerprint {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LilypadCore
 
 /// A module repository checked out at one commit.
 public struct ModuleCheckout: Sendable, Hashable {
@@ -50,7 +51,7 @@ public struct ModuleRepositoryCache: Sendable {
     public func checkout(url: String, ref: String) throws(ModuleError) -> ModuleCheckout {
         let key = Self.cacheKey(for: url)
         let mirror = "\(root)/mirrors/\(key).git"
-        let lock = try FileLock(path: "\(root)/locks/\(key).lock")
+        let lock = try FileLock.acquire("\(root)/locks/\(key).lock")
         defer { withExtendedLifetime(lock) {} }
 
         var offline = false
