@@ -159,3 +159,18 @@ struct SandboxHostileTests {
         }
     }
 }
+
+/// Without cgroups the sandbox falls back to rlimits on the slot's uid, and says so.
+@Suite(.serialized, .enabled(if: Sandbox.unavailableReason == nil, "needs root, bubblewrap and busybox-static"))
+struct SandboxFallbackTests {
+    @Test func rlimitsContainAForkBombAndTheResultWarns() throws {
+        try Sandbox.withRootfs { root in
+            let run = try Sandbox.exec(root, ["--no-cgroups", "--pids", "64"], ["/bin/probe", "forkbomb"])
+            let forks = run.output.stdout.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? -1
+            #expect(forks >= 0 && forks < 64, "\(run.output)")
+            #expect(run.output.stderr.contains("weaker isolation"))
+            let timeout = try Sandbox.exec(root, ["--no-cgroups", "--timeout", "1"], ["sh", "-c", "trap '' TERM; sleep 30"])
+            #expect(timeout.output.status == 124)
+        }
+    }
+}

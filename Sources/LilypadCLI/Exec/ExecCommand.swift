@@ -64,6 +64,9 @@ extension LilypadCommand {
         @Option(help: "User inside the job: USER[:GROUP], numeric or from the image's /etc/passwd.")
         var user: String?
 
+        @Flag(name: .customLong("no-cgroups"), help: .hidden)
+        var noCgroups = false
+
         @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (after --); replaces the image's Cmd.")
         var command: [String] = []
 
@@ -81,7 +84,7 @@ extension LilypadCommand {
             let request: ExecutionRequest
             let executor: any Executor
             do {
-                executor = try Self.makeExecutor(named: self.executor)
+                executor = try Self.makeExecutor(named: self.executor, cgroups: !noCgroups)
                 request = try makeRequest(image: try Self.image(rootfs: rootfs))
             } catch {
                 printError("Error: \(error)")
@@ -132,9 +135,9 @@ extension LilypadCommand {
         }
 
         /// The executor named by `--executor`.
-        static func makeExecutor(named name: String) throws -> any Executor {
+        static func makeExecutor(named name: String, cgroups: Bool = true) throws -> any Executor {
             switch name {
-            case "sandbox": return try SandboxExecutor()
+            case "sandbox": return try SandboxExecutor(configuration: SandboxExecutor.Configuration(useCgroups: cgroups))
             default: throw CLIError("unknown executor \"\(name)\"; available: sandbox")
             }
         }
