@@ -62,3 +62,19 @@ struct SandboxContractTests {
         }
     }
 }
+
+extension SandboxContractTests {
+    /// `lilypad exec … | head -c 1`: the command survives its reader going away and cleans up.
+    @Test func aClosedStdoutDoesNotAbandonTheJob() throws {
+        try Sandbox.withRootfs { root in
+            let name = "pipe\(UInt32.random(in: 0...UInt32.max))"
+            let command =
+                "'\(Oracle.lilypadBinary)' exec --name \(name) --rootfs '\(root.path)' --outputs '\(root.path)-outputs-x' -- "
+                + "sh -c 'sleep 0.2; yes | head -c 1000000; echo done > /outputs/done' | head -c 1 >/dev/null; echo ${PIPESTATUS[0]}"
+            let run = try Oracle.run("/bin/bash", ["-c", command])
+            #expect(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(run)")
+            #expect(FileManager.default.fileExists(atPath: root.path + "-outputs-x/done"))
+            Sandbox.expectNothingLeft(job: name)
+        }
+    }
+}

@@ -105,10 +105,11 @@ extension LilypadCommand {
         /// Runs the job, streaming its output; SIGINT and SIGTERM cancel it (the job is killed and
         /// cleaned up, and the command exits 130 or 143).
         static func run(_ request: ExecutionRequest, on executor: any Executor) async throws -> ExecutionResult {
+            // A closed stdout (`lilypad exec … | head -1`) must not kill this process mid-job: the
+            // job would be left without anyone to clean up after it.
+            signal(SIGPIPE, SIG_IGN)
             let task = Task { () async throws -> ExecutionResult in
-                try await executor.run(request) { kind, bytes in
-                    (kind == .stdout ? FileHandle.standardOutput : FileHandle.standardError).write(Data(bytes))
-                }
+                try await executor.run(request) { kind, bytes in Self.write(bytes, to: kind == .stdout ? STDOUT_FILENO : STDERR_FILENO) }
             }
             let received = SignalBox()
             var sources: [any DispatchSourceSignal] = []
@@ -131,6 +132,17 @@ extension LilypadCommand {
             } catch {
                 printError("Error: \(error)")
                 throw ExitCode(125)
+            }
+        }
+
+        /// Writes all of `bytes`, dropping them if the reader has gone.
+        static func write(_ bytes: [UInt8], to descriptor: Int32) {
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress.map { $0 + offset }, bytes.count - offset) }
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return }
+                offset += written
             }
         }
 
