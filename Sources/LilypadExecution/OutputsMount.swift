@@ -39,36 +39,56 @@ final class OutputsMount: Sendable {
 
     /// Copies what the job left in `/outputs` to `destination`: folders, regular files (mode bits
     /// without setuid/setgid/sticky) and symlinks as symlinks; devices, FIFOs and sockets are skipped.
-    func copy(to destination: URL) throws(ExecutionError) {
+    /// Entries that cannot be read (too deep a path...) are skipped and returned as `path: reason`;
+    /// failing to write `destination` throws.
+    @discardableResult
+    func copy(to destination: URL) throws(ExecutionError) -> [String] {
         do {
             try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
         } catch {
             throw .setupFailed(step: "create the outputs folder \(destination.path)", reason: error.localizedDescription)
         }
-        try Self.copyTree(from: path, to: destination.path)
+        var skipped: [String] = []
+        try Self.copyTree(from: path, to: destination.path, depth: 0, skipped: &skipped)
+        return skipped.map { $0.replacingOccurrences(of: path, with: "/outputs") }
     }
 
-    private static func copyTree(from source: String, to destination: String) throws(ExecutionError) {
+    /// How many folder levels are copied; deeper ones are skipped (a job can nest folders past PATH_MAX).
+    static let maximumDepth = 64
+
+    private static func copyTree(from source: String, to destination: String, depth: Int, skipped: inout [String]) throws(ExecutionError) {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: source) } catch {
-            throw .setupFailed(step: "read the job's outputs", reason: error.localizedDescription)
+            skipped.append("\(source): \(error.localizedDescription)")
+            return
         }
         for name in names.sorted() {
             let from = "\(source)/\(name)", to = "\(destination)/\(name)"
+            guard to.utf8.count < Int(PATH_MAX) - 1, from.utf8.count < Int(PATH_MAX) - 1 else {
+                skipped.append("\(from): the path is too long")
+                continue
+            }
             var info = stat()
-            guard lstat(from, &info) == 0 else { continue }
+            guard lstat(from, &info) == 0 else {
+                skipped.append("\(from): \(String(cString: strerror(errno)))")
+                continue
+            }
             let mode = mode_t(info.st_mode & 0o777)
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
+                guard depth < maximumDepth else {
+                    skipped.append("\(from): more than \(maximumDepth) folders deep")
+                    continue
+                }
                 var existing = stat()
                 if lstat(to, &existing) == 0, existing.st_mode & S_IFMT != S_IFDIR { unlink(to) }
                 if mkdir(to, 0o755) != 0 && errno != EEXIST {
                     throw .setupFailed(step: "create \(to)", reason: String(cString: strerror(errno)))
                 }
-                try copyTree(from: from, to: to)
+                try copyTree(from: from, to: to, depth: depth + 1, skipped: &skipped)
                 chmod(to, mode | 0o700)
             case S_IFREG:
-                try copyFile(from: from, to: to, mode: mode)
+                if let problem = try copyFile(from: from, to: to, mode: mode) { skipped.append("\(from): \(problem)") }
             case S_IFLNK:
                 guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: from) else { continue }
                 unlink(to)
@@ -79,9 +99,10 @@ final class OutputsMount: Sendable {
         }
     }
 
-    private static func copyFile(from: String, to: String, mode: mode_t) throws(ExecutionError) {
+    /// Copies one file; returns why the job's file could not be read, and throws when `to` cannot be written.
+    private static func copyFile(from: String, to: String, mode: mode_t) throws(ExecutionError) -> String? {
         let input = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        guard input >= 0 else { throw .setupFailed(step: "read the output \(from)", reason: String(cString: strerror(errno))) }
+        guard input >= 0 else { return String(cString: strerror(errno)) }
         defer { close(input) }
         var existing = stat()
         if lstat(to, &existing) == 0, existing.st_mode & S_IFMT != S_IFREG { _ = try? FileManager.default.removeItem(atPath: to) }
@@ -92,7 +113,7 @@ final class OutputsMount: Sendable {
         while true {
             let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
-            if count < 0 { throw .setupFailed(step: "read the output \(from)", reason: String(cString: strerror(errno))) }
+            if count < 0 { return String(cString: strerror(errno)) }
             if count == 0 { break }
             var offset = 0
             while offset < count {
@@ -103,6 +124,7 @@ final class OutputsMount: Sendable {
             }
         }
         fchmod(output, mode)
+        return nil
     }
 
     /// Unmounts the tmpfs and removes the scratch folder; returns what could not be removed.

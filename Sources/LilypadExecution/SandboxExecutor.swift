@@ -162,7 +162,10 @@ public struct SandboxExecutor: Executor {
             throw .setupFailed(step: "set up the sandbox", reason: message)
         }
         let (termination, exitCode) = Self.termination(status: status, timedOut: timedOut.isSet, oomKills: oomKills)
-        try outputs.copy(to: request.outputsDirectory)
+        let skipped = try outputs.copy(to: request.outputsDirectory)
+        if let first = skipped.first {
+            warnings.append("\(skipped.count) of the job's outputs could not be collected (first: \(first))")
+        }
         return ExecutionResult(
             termination: termination, exitCode: exitCode, stdout: out, stderr: err, stdoutTruncated: outTruncated, stderrTruncated: errTruncated,
             outputsDirectory: request.outputsDirectory,

@@ -174,3 +174,14 @@ struct SandboxFallbackTests {
         }
     }
 }
+
+extension SandboxHostileTests {
+    @Test func outputsTooDeepToCopyAreSkippedWithAWarning() throws {
+        try Sandbox.withRootfs { root in
+            let run = try Sandbox.exec(root, [], ["sh", "-c", "echo kept > /outputs/kept; /bin/probe deep /outputs 400"])
+            #expect(run.output.status == 0 && run.output.stdout == "levels 400\n", "\(run.output)")
+            #expect(run.output.stderr.contains("could not be collected"))
+            #expect(FileManager.default.fileExists(atPath: run.outputs.path + "/kept"))
+        }
+    }
+}

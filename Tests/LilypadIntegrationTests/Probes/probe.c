@@ -14,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -83,6 +84,16 @@ int main(int argc, char **argv) {
         close(fd);
         printf("wrote %lld then %s\n", total, error ? strerrorname_np(error) : "none");
         printf("continued\n");
+        return 0;
+    }
+    if (!strcmp(what, "deep") && argc > 3) {
+        /* A folder chain deeper than PATH_MAX, for the agent's output collection. */
+        if (chdir(argv[2]) != 0) return verdict(-1);
+        int levels = atoi(argv[3]), n = 0;
+        for (; n < levels; n++) {
+            if (mkdir("deep-folder-name", 0755) != 0 || chdir("deep-folder-name") != 0) break;
+        }
+        printf("levels %d\n", n);
         return 0;
     }
     return 2;
