@@ -59,7 +59,14 @@ let package = Package(
         ),
         // zlib from Debian's zlib1g-dev, for gzip-compressed image layers.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        // Linux system calls Swift cannot call directly (variadic or new): openat2, prctl.
+        // libseccomp from Debian's libseccomp-dev, for the sandbox executor's system call filter.
+        .systemLibrary(
+            name: "CSeccomp",
+            pkgConfig: "libseccomp",
+            providers: [.apt(["libseccomp-dev"])]
+        ),
+        // Linux system calls Swift cannot call directly (variadic or new): openat2, prctl, and the sandbox's
+        // fork-and-exec launcher (join cgroups, drop to the job's uid, then exec bubblewrap).
         .target(name: "CLinuxSupport"),
         // OCI images: references, registry client, content-addressed store, safe unpacker, builder.
         .target(
@@ -81,6 +88,7 @@ let package = Package(
                 "LilypadCore",
                 "LilypadImages",
                 "CLinuxSupport",
+                "CSeccomp",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -152,7 +160,7 @@ let package = Package(
         // Figures for BENCHMARKS.md: `swift run -c release --scratch-path .build-release lilypad-benchmarks`.
         .executableTarget(
             name: "lilypad-benchmarks",
-            dependencies: ["LilypadCore", "LilypadCrypto", "LilypadLedger"],
+            dependencies: ["LilypadCore", "LilypadCrypto", "LilypadLedger", "LilypadImages", "LilypadExecution", "LilypadTestSupport"],
             path: "Benchmarks/LilypadBenchmarks",
             swiftSettings: swiftSettings
         ),
@@ -185,7 +193,7 @@ let package = Package(
                 "lilypad",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
-            exclude: ["Oracles"],
+            exclude: ["Oracles", "Probes"],
             swiftSettings: swiftSettings
         ),
     ]

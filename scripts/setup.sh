@@ -6,6 +6,8 @@ set -euo pipefail
 
 need_apt=()
 dpkg -s libsecp256k1-dev >/dev/null 2>&1 || need_apt+=(libsecp256k1-dev)
+dpkg -s libseccomp-dev >/dev/null 2>&1 || need_apt+=(libseccomp-dev)
+command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v git >/dev/null 2>&1 || need_apt+=(git)
@@ -18,6 +20,18 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 if [ "${1:-}" = "--test" ]; then
+    # The sandbox tests run jobs in a static busybox root and build hostile probes with gcc -static.
+    need_test_apt=()
+    [ -x /bin/busybox ] && dpkg -s busybox-static >/dev/null 2>&1 || need_test_apt+=(busybox-static)
+    command -v gcc >/dev/null 2>&1 || need_test_apt+=(gcc)
+    dpkg -s libc6-dev >/dev/null 2>&1 || need_test_apt+=(libc6-dev)
+    if [ ${#need_test_apt[@]} -gt 0 ]; then
+        echo "==> apt-get install ${need_test_apt[*]}"
+        SUDO=""
+        [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_test_apt[@]}" >/dev/null
+    fi
     # Outside references the differential tests compare against:
     #   eth-account  keys, addresses and personal_sign signatures
     #   aleph-cid    kubo-compatible UnixFS CIDs

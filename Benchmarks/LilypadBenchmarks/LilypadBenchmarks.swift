@@ -49,6 +49,8 @@ enum LilypadBenchmarks {
             }
         }
 
+        await sandboxStartBenchmark()
+
         if ProcessInfo.processInfo.environment["LILYPAD_BENCH"] == nil {
             try await ledgerBenchmarks()
             try matcherBenchmarks()

@@ -10,6 +10,8 @@ public enum ExecutionError: Error, Sendable, CustomStringConvertible {
     case setupFailed(step: String, reason: String)
     /// The container engine refused or failed.
     case engine(String)
+    /// The calling task was cancelled; the job was killed and cleaned up.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum ExecutionError: Error, Sendable, CustomStringConvertible {
         case .hostUnsupported(let what, let fix): "\(what); \(fix)"
         case .setupFailed(let step, let reason): "could not \(step): \(reason)"
         case .engine(let message): "container engine: \(message)"
+        case .cancelled: "the job was cancelled and killed"
         }
     }
 }

@@ -75,6 +75,8 @@ public struct ExecutionRequest: Sendable {
     public var environment: [(name: String, value: String)]
     /// Replaces the image's working directory when not `nil`.
     public var workingDirectory: String?
+    /// Replaces the image's `User` (`user[:group]`, numeric or names from the image) when not `nil`.
+    public var user: String?
     public var limits: ResourceLimits
     public var network: NetworkAccess
     /// GPUs given to this job, whole devices.
@@ -84,7 +86,8 @@ public struct ExecutionRequest: Sendable {
 
     public init(
         name: String, image: ExecutionImage, entrypoint: [String]? = nil, command: [String]? = nil,
-        environment: [(name: String, value: String)] = [], workingDirectory: String? = nil, limits: ResourceLimits = ResourceLimits(),
+        environment: [(name: String, value: String)] = [], workingDirectory: String? = nil, user: String? = nil,
+        limits: ResourceLimits = ResourceLimits(),
         network: NetworkAccess = .none, gpus: [GPUDevice] = [], outputsDirectory: URL
     ) {
         self.name = name
@@ -93,6 +96,7 @@ public struct ExecutionRequest: Sendable {
         self.command = command
         self.environment = environment
         self.workingDirectory = workingDirectory
+        self.user = user
         self.limits = limits
         self.network = network
         self.gpus = gpus
