@@ -119,3 +119,12 @@ public struct GPUDevice: Sendable, Hashable {
         self.memory = memory
     }
 }
+
+extension ExecutionImage {
+    /// A stored image, pinned to its manifest digest; `reference` is how the user named it.
+    public init(_ stored: StoredImage, reference: String? = nil) {
+        self.init(
+            reference: reference ?? stored.references.first ?? stored.manifestDigest.description, digest: stored.manifestDigest,
+            rootfs: stored.rootfs, configuration: stored.config.config ?? ImageConfiguration())
+    }
+}

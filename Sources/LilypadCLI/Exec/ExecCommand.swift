@@ -7,7 +7,7 @@ import LilypadImages
 import Synchronization
 
 extension LilypadCommand {
-    /// `lilypad exec --rootfs DIR [options] [-- CMD ARGS...]`.
+    /// `lilypad exec [options] IMAGE [-- CMD ARGS...]` or `lilypad exec --rootfs DIR [options] [-- CMD ARGS...]`.
     struct ExecCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "exec",
@@ -16,17 +16,26 @@ extension LilypadCommand {
                 Streams the job's stdout and stderr to this command's and exits with the job's exit code: 124 when it ran \
                 past --timeout, 137 when it ran out of memory, 128+N when killed by signal N. 125 means the job could not \
                 be started (as with `docker run`). What the job writes to /outputs is copied to --outputs.
+
+                IMAGE is a reference or digest from `lilypad image ls`; an image not on this machine is built when it is \
+                a built-in one, else pulled from its registry. --rootfs runs an unpacked folder instead.
                 """
         )
 
-        @Option(help: "Which executor runs the job (available: sandbox).")
+        @Option(help: "Which executor runs the job: sandbox (the default) or docker.")
         var executor = "sandbox"
+
+        @Option(name: .customLong("docker-socket"), help: "The Docker Engine socket for --executor docker.")
+        var dockerSocket = "/var/run/docker.sock"
 
         @Option(help: "A name for the job, unique among running jobs: A-Z a-z 0-9 _ . - (default: exec-PID).")
         var name: String?
 
-        @Option(help: "An unpacked root filesystem to run (run defaults come from the flags below).")
-        var rootfs: String
+        @Option(help: "An unpacked root filesystem to run instead of an image (run defaults come from the flags below).")
+        var rootfs: String?
+
+        @Option(name: .customLong("insecure-registry"), help: "A registry HOST[:PORT] reached over plain http (repeatable; loopback always is).")
+        var insecureRegistries: [String] = []
 
         @Option(help: "Memory limit in MiB (including what the job writes to /tmp).")
         var memory: Int = 1024
@@ -67,14 +76,29 @@ extension LilypadCommand {
         @Flag(name: .customLong("no-cgroups"), help: .hidden)
         var noCgroups = false
 
-        @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (after --); replaces the image's Cmd.")
-        var command: [String] = []
+        @Argument(
+            parsing: .captureForPassthrough,
+            help: ArgumentHelp("IMAGE, then the command and its arguments (after --), which replace the image's Cmd.", valueName: "IMAGE [-- CMD ARGS]"))
+        var arguments: [String] = []
+
+        /// The image named before `--` (none with `--rootfs`).
+        var imageName: String? {
+            guard rootfs == nil, let first = arguments.first, first != "--" else { return nil }
+            return first
+        }
+
+        /// The command after the image (and an optional `--`).
+        var command: [String] {
+            let rest = rootfs == nil && imageName != nil ? Array(arguments.dropFirst()) : arguments
+            return rest.first == "--" ? Array(rest.dropFirst()) : rest
+        }
 
         func validate() throws {
             guard memory > 0 else { throw ValidationError("--memory must be positive") }
             if let cpus, !(cpus > 0 && cpus <= 1024) { throw ValidationError("--cpus must be between 0 and 1024") }
             guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
             guard pids > 0, outputsSize > 0, tmpSize > 0 else { throw ValidationError("--pids, --outputs-size and --tmp-size must be positive") }
+            if rootfs == nil && imageName == nil { throw ValidationError("name an IMAGE (see `lilypad image ls`) or pass --rootfs DIR") }
             for entry in environment where !entry.contains("=") || entry.hasPrefix("=") {
                 throw ValidationError("--env \(entry): expected K=V")
             }
@@ -84,8 +108,14 @@ extension LilypadCommand {
             let request: ExecutionRequest
             let executor: any Executor
             do {
-                executor = try Self.makeExecutor(named: self.executor, cgroups: !noCgroups)
-                request = try makeRequest(image: try Self.image(rootfs: rootfs))
+                executor = try Self.makeExecutor(named: self.executor, cgroups: !noCgroups, dockerSocket: dockerSocket)
+                let image: ExecutionImage
+                if let rootfs {
+                    image = try Self.image(rootfs: rootfs)
+                } else {
+                    image = try await Self.image(named: imageName ?? "", insecureRegistries: insecureRegistries)
+                }
+                request = try makeRequest(image: image)
             } catch {
                 printError("Error: \(error)")
                 throw ExitCode(125)
@@ -147,11 +177,17 @@ extension LilypadCommand {
         }
 
         /// The executor named by `--executor`.
-        static func makeExecutor(named name: String, cgroups: Bool = true) throws -> any Executor {
+        static func makeExecutor(named name: String, cgroups: Bool = true, dockerSocket: String = "/var/run/docker.sock") throws -> any Executor {
             switch name {
             case "sandbox": return try SandboxExecutor(configuration: SandboxExecutor.Configuration(useCgroups: cgroups))
-            default: throw CLIError("unknown executor \"\(name)\"; available: sandbox")
+            case "docker": return DockerExecutor(socketPath: dockerSocket)
+            default: throw CLIError("unknown executor \"\(name)\"; available: sandbox, docker")
             }
+        }
+
+        /// The stored image for `reference`, built or pulled first when it is not on this machine.
+        static func image(named reference: String, insecureRegistries: [String] = []) async throws -> ExecutionImage {
+            ExecutionImage(try await makeImageProvisioner(insecureRegistries: insecureRegistries).image(reference), reference: reference)
         }
 
         /// The image for `--rootfs DIR`: the folder with an empty run configuration (the flags give it).
@@ -173,7 +209,7 @@ extension LilypadCommand {
                 let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 return (name: String(parts[0]), value: parts.count > 1 ? String(parts[1]) : "")
             }
-            let arguments = command.first == "--" ? Array(command.dropFirst()) : command
+            let arguments = command
             return ExecutionRequest(
                 name: name ?? "exec-\(getpid())", image: image, entrypoint: entrypoint.map { $0.isEmpty ? [] : [$0] },
                 command: arguments.isEmpty ? nil : arguments, environment: variables, workingDirectory: workdir, user: user, limits: limits,

@@ -12,7 +12,7 @@ extension LilypadCommand {
                 A module is a git repository with a lilypad_module.json.tmpl at its root. Name one as NAME:REF \
                 (e.g. cowsay:v0.0.4), HOST/OWNER/REPO:REF, GIT-URL:REF, or a local folder (./my-module).
                 """,
-            subcommands: [Fetch.self, Render.self, Validate.self, New.self]
+            subcommands: [Fetch.self, Render.self, Validate.self, New.self, Run.self]
         )
     }
 }
