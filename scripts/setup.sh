@@ -18,6 +18,22 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 if [ "${1:-}" = "--test" ]; then
+    # Execution tests: busybox-static builds the test root filesystems; docker.io provides the
+    # dockerd (20.10) that the Docker executor tests start on a private socket (no service is enabled).
+    need_test_apt=()
+    dpkg -s busybox-static >/dev/null 2>&1 || need_test_apt+=(busybox-static)
+    [ -x /usr/sbin/dockerd ] || need_test_apt+=(docker.io)
+    if [ ${#need_test_apt[@]} -gt 0 ]; then
+        echo "==> apt-get install ${need_test_apt[*]}"
+        SUDO=""
+        [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_test_apt[@]}" >/dev/null
+        # The package starts a system dockerd (with docker0 and iptables rules); the tests use their own.
+        if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker 2>/dev/null; then
+            $SUDO systemctl disable --now docker.service docker.socket >/dev/null 2>&1 || true
+        fi
+    fi
     # Outside references the differential tests compare against:
     #   eth-account  keys, addresses and personal_sign signatures
     #   aleph-cid    kubo-compatible UnixFS CIDs
