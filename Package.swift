@@ -141,7 +141,7 @@ let package = Package(
         // Figures for BENCHMARKS.md: `swift run -c release --scratch-path .build-release lilypad-benchmarks`.
         .executableTarget(
             name: "lilypad-benchmarks",
-            dependencies: ["LilypadCore", "LilypadCrypto", "LilypadLedger"],
+            dependencies: ["LilypadCore", "LilypadCrypto", "LilypadLedger", "LilypadImages", "LilypadExecution"],
             path: "Benchmarks/LilypadBenchmarks",
             swiftSettings: swiftSettings
         ),
