@@ -90,7 +90,13 @@ public struct DockerExecutor: Executor {
         let limits = request.limits
         let logDeadline = NIODeadline.now() + .nanoseconds(Int64(limits.timeout.nanoseconds)) + .minutes(5)
         let started = clock.now
-        do { try await engine.startContainer(id) } catch { throw Self.engineError(error) }
+        do { try await engine.startContainer(id) } catch {
+            // 400: the runtime could not start the process (no such executable, unknown user...).
+            if error.status == 400, case .refused(_, _, let message) = error {
+                throw .invalidImage(reference: request.image.reference, reason: "its process could not be started: \(message)")
+            }
+            throw Self.engineError(error)
+        }
         let logs = Task {
             await CapturedOutput.follow(engine: engine, containerID: id, limit: limits.logBytes, deadline: logDeadline, output: output)
         }

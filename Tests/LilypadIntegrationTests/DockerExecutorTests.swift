@@ -71,6 +71,25 @@ struct DockerExecutorTests {
         }
     }
 
+    @Test func aMissingExecutableIsAnImageErrorAndLeavesNothing() async throws {
+        let daemon = try DockerDaemon.required()
+        var job = try Self.contract().request()
+        job.entrypoint = ["/nonexistent"]
+        do {
+            _ = try await daemon.executor.run(job, output: nil)
+            Issue.record("a job with a missing executable ran")
+        } catch {
+            guard case .invalidImage(_, let reason) = error else {
+                Issue.record("expected an image error, got \(error)")
+                return
+            }
+            #expect(reason.contains("/nonexistent"), "\(reason)")
+        }
+        let engine = try await daemon.executor.engine()
+        await #expect(throws: DockerEngineClient.Failure.self) { try await engine.inspectContainer("lilypad-\(job.name)") }
+        #expect(Self.mounts(under: daemon.root.appendingPathComponent("jobs/\(job.name)-").path).isEmpty)
+    }
+
     @Test func containerAndMountAreRemovedAfterARunAndOnCancellation() async throws {
         let daemon = try DockerDaemon.required()
         let contract = try Self.contract()
