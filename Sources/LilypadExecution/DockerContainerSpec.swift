@@ -110,8 +110,9 @@ public struct DockerContainerSpec: Sendable, Encodable, Equatable {
         }
     }
 
-    /// Where the engine keeps the job's output while it is read: `json-file`, capped so that a
-    /// chatty job cannot fill the engine's disk.
+    /// Where the engine keeps the job's output: nowhere (`none`). The executor reads the output
+    /// through `attach` as it is produced, so a chatty job neither fills the engine's disk nor
+    /// loses output to log rotation.
     public struct LogConfig: Sendable, Encodable, Equatable {
         public var type: String
         public var config: [String: String]
@@ -163,7 +164,6 @@ public struct DockerContainerSpec: Sendable, Encodable, Equatable {
 
         let limits = request.limits
         let memory = limits.memory.map { Int64($0.bytes.value) }
-        let logFileBytes = max(Int64(limits.logBytes) * 2, 1 << 20)
         self.image = image
         self.entrypoint = entrypoint
         self.command = command
@@ -186,7 +186,7 @@ public struct DockerContainerSpec: Sendable, Encodable, Equatable {
             ulimits: [Ulimit(name: "nofile", soft: Self.openFilesLimit, hard: Self.openFilesLimit)],
             deviceRequests: request.gpus.isEmpty
                 ? [] : [DeviceRequest(driver: "nvidia", deviceIDs: request.gpus.map(\.uuid), capabilities: [["gpu"]])],
-            logConfig: LogConfig(type: "json-file", config: ["max-size": String(logFileBytes), "max-file": "2"]))
+            logConfig: LogConfig(type: "none", config: [:]))
     }
 
     /// The JSON body, with sorted keys so that it is stable.

@@ -71,6 +71,17 @@ extension DockerEngineClient {
         return response.body
     }
 
+    /// Attaches to the container's stdout and stderr (`POST /containers/{id}/attach?stream=1`):
+    /// the engine hijacks the connection and sends the multiplexed stream (see
+    /// ``DockerLogDemultiplexer``) until the container's streams close. Attach before starting the
+    /// container to get all of its output; nothing passes through the engine's log files.
+    public func attachContainer(_ id: String, deadline: NIODeadline = .now() + .hours(24)) async throws(Failure) -> HTTPClientResponse.Body {
+        let response = try await send(
+            .POST, "/containers/\(id)/attach", query: [("stream", "1"), ("stdout", "1"), ("stderr", "1"), ("logs", "0")], deadline: deadline,
+            operation: "attach to container \(id.prefix(12))")
+        return response.body
+    }
+
     /// Sends `signal` to the container's main process. Killing a container that is not running is not an error.
     public func killContainer(_ id: String, signal: String = "KILL") async throws(Failure) {
         do {

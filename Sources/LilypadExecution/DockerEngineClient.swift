@@ -39,6 +39,17 @@ public struct DockerEngineClient: Sendable {
         }
     }
 
+    /// The HTTP client engine clients use unless given one: no read timeout (a wait or an attached
+    /// stream may be silent for as long as a job runs) and room for two long-lived connections per
+    /// running job (its wait and its output) beyond `HTTPClient.shared`'s 8 per host.
+    public static let defaultHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration(
+            timeout: HTTPClient.Configuration.Timeout(connect: .seconds(10), read: nil),
+            connectionPool: HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024))
+        configuration.decompression = .disabled
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
     /// The newest Engine API version this client speaks.
     public static let maximumAPIVersion = "1.41"
 
@@ -48,7 +59,9 @@ public struct DockerEngineClient: Sendable {
     let http: HTTPClient
 
     /// Connects to the engine at `socketPath` and negotiates the API version from `GET /version`.
-    public static func connect(socketPath: String, http: HTTPClient = .shared) async throws(Failure) -> DockerEngineClient {
+    public static func connect(
+        socketPath: String, http: HTTPClient = DockerEngineClient.defaultHTTPClient
+    ) async throws(Failure) -> DockerEngineClient {
         // A missing socket would otherwise be retried until the deadline.
         guard FileManager.default.fileExists(atPath: socketPath) else { throw .unreachable(socketPath: socketPath, reason: "no such socket") }
         let unversioned = DockerEngineClient(unversionedSocketPath: socketPath, http: http)
@@ -57,7 +70,7 @@ public struct DockerEngineClient: Sendable {
     }
 
     /// A client for a known API version (no round trip).
-    public init(socketPath: String, apiVersion: String, http: HTTPClient = .shared) {
+    public init(socketPath: String, apiVersion: String, http: HTTPClient = DockerEngineClient.defaultHTTPClient) {
         self.socketPath = socketPath
         self.apiVersion = apiVersion
         self.http = http

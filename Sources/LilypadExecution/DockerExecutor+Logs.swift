@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import NIOCore
 
@@ -16,34 +17,40 @@ struct CapturedOutput: Sendable {
     }
 
     /// Keeps what fits of `payload` and returns it (empty when nothing more is kept).
-    mutating func append(_ payload: [UInt8], to stream: OutputStreamKind) -> ArraySlice<UInt8> {
+    mutating func append(_ payload: UnsafeRawBufferPointer, to stream: OutputStreamKind) -> [UInt8] {
         switch stream {
         case .stdout: Self.append(payload, to: &stdout, truncated: &stdoutTruncated, limit: limit)
         case .stderr: Self.append(payload, to: &stderr, truncated: &stderrTruncated, limit: limit)
         }
     }
 
-    private static func append(_ payload: [UInt8], to kept: inout [UInt8], truncated: inout Bool, limit: Int) -> ArraySlice<UInt8> {
-        let room = limit - kept.count
+    /// Keeps what fits of `payload` and returns it (empty when nothing more is kept).
+    mutating func append(_ payload: [UInt8], to stream: OutputStreamKind) -> [UInt8] {
+        payload.withUnsafeBytes { append($0, to: stream) }
+    }
+
+    private static func append(_ payload: UnsafeRawBufferPointer, to kept: inout [UInt8], truncated: inout Bool, limit: Int) -> [UInt8] {
+        let room = max(0, limit - kept.count)
         if payload.count > room { truncated = true }
-        let taken = payload.prefix(max(0, room))
+        guard room > 0, !payload.isEmpty else { return [] }
+        let taken = Array(UnsafeRawBufferPointer(rebasing: payload[..<min(room, payload.count)]))
         kept.append(contentsOf: taken)
         return taken
     }
 
-    /// Follows the container's output until it stops (or the task is cancelled), passing what is kept to `output`.
-    static func follow(
-        engine: DockerEngineClient, containerID id: String, limit: Int, deadline: NIODeadline,
-        output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?
+    /// Reads the container's multiplexed output until it ends (or the task is cancelled), passing what is kept to `output`.
+    static func drain(
+        _ body: HTTPClientResponse.Body, limit: Int, output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?
     ) async -> CapturedOutput {
         var captured = CapturedOutput(limit: limit)
         do {
-            let body = try await engine.containerLogs(id, follow: true, deadline: deadline)
             var demultiplexer = DockerLogDemultiplexer()
             for try await buffer in body {
-                for (stream, payload) in try demultiplexer.push(buffer.readableBytesView) {
-                    let kept = captured.append(payload, to: stream)
-                    if !kept.isEmpty, let output { output(stream, Array(kept)) }
+                try buffer.withUnsafeReadableBytes { (bytes) throws(DockerLogDemultiplexer.Failure) in
+                    try demultiplexer.push(bytes) { stream, payload in
+                        let kept = captured.append(payload, to: stream)
+                        if !kept.isEmpty, let output { output(stream, kept) }
+                    }
                 }
             }
             try demultiplexer.finish()

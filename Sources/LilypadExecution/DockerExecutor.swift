@@ -34,7 +34,7 @@ public struct DockerExecutor: Executor {
     ///   - socketPath: the engine's API socket.
     ///   - scratchDirectory: where per-job folders go; the default is `lilypad-docker` in the temporary directory.
     ///   - http: the HTTP client the engine is reached with.
-    public init(socketPath: String = "/var/run/docker.sock", scratchDirectory: URL? = nil, http: HTTPClient = .shared) {
+    public init(socketPath: String = "/var/run/docker.sock", scratchDirectory: URL? = nil, http: HTTPClient = DockerEngineClient.defaultHTTPClient) {
         self.socketPath = socketPath
         self.scratchDirectory = scratchDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("lilypad-docker")
         self.state = DockerExecutorState(socketPath: socketPath, http: http)
@@ -67,7 +67,16 @@ public struct DockerExecutor: Executor {
         var containerID: String?
         do throws(ExecutionError) {
             let id: String
-            do { id = try await engine.createContainer(name: "lilypad-\(request.name)", body: body) } catch {
+            do throws(DockerEngineClient.Failure) {
+                do {
+                    id = try await engine.createContainer(name: "lilypad-\(request.name)", body: body)
+                } catch let error where error.status == 404 {
+                    // The image was removed from the engine since it was imported: import it again, once.
+                    await state.forget(imageName)
+                    try? await prepareImage(request.image)
+                    id = try await engine.createContainer(name: "lilypad-\(request.name)", body: body)
+                }
+            } catch {
                 throw Self.engineError(error)
             }
             containerID = id
@@ -81,7 +90,7 @@ public struct DockerExecutor: Executor {
         }
     }
 
-    /// Starts the container, follows its output, enforces the time limit, and collects the result.
+    /// Starts the container, reads its output, enforces the time limit, and collects the result.
     private func supervise(
         request: ExecutionRequest, engine: DockerEngineClient, containerID id: String, outputs: OutputsMount,
         output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?
@@ -89,6 +98,10 @@ public struct DockerExecutor: Executor {
         let clock = ContinuousClock()
         let limits = request.limits
         let logDeadline = NIODeadline.now() + .nanoseconds(Int64(limits.timeout.nanoseconds)) + .minutes(5)
+        let stream: HTTPClientResponse.Body
+        do { stream = try await engine.attachContainer(id, deadline: logDeadline) } catch { throw Self.engineError(error) }
+        let logs = Task { await CapturedOutput.drain(stream, limit: limits.logBytes, output: output) }
+        defer { logs.cancel() }
         let started = clock.now
         do { try await engine.startContainer(id) } catch {
             // 400: the runtime could not start the process (no such executable, unknown user...).
@@ -97,10 +110,6 @@ public struct DockerExecutor: Executor {
             }
             throw Self.engineError(error)
         }
-        let logs = Task {
-            await CapturedOutput.follow(engine: engine, containerID: id, limit: limits.logBytes, deadline: logDeadline, output: output)
-        }
-        defer { logs.cancel() }
 
         let outcome: WaitOutcome
         do { outcome = try await Self.waitOrTimeOut(engine: engine, containerID: id, timeout: limits.timeout) } catch {
@@ -238,6 +247,11 @@ actor DockerExecutorState {
         } catch {
             throw .hostUnsupported(error.description, fix: "start dockerd, or give the executor the right socket path")
         }
+    }
+
+    /// Forgets that `name` was imported (the engine no longer has it).
+    func forget(_ name: String) {
+        imports[name] = nil
     }
 
     /// Runs `work` once per `name`, sharing its result with concurrent callers; a failure is forgotten so that it can be retried.

@@ -38,23 +38,37 @@ public struct DockerLogDemultiplexer: Sendable {
     /// one frame; consecutive pieces of the same stream are not merged.
     public mutating func push(_ chunk: some Collection<UInt8>) throws(Failure) -> [(stream: OutputStreamKind, payload: [UInt8])] {
         var output: [(stream: OutputStreamKind, payload: [UInt8])] = []
-        var index = chunk.startIndex
-        while index != chunk.endIndex {
+        var failure: Failure?
+        Array(chunk).withUnsafeBytes { buffer in
+            do throws(Failure) {
+                try push(buffer) { stream, payload in output.append((stream, Array(payload))) }
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        return output
+    }
+
+    /// Decodes what `chunk` completes without copying: `body` gets each piece of payload, in
+    /// order, as a view into `chunk` valid only during the call.
+    public mutating func push(
+        _ chunk: UnsafeRawBufferPointer, _ body: (OutputStreamKind, UnsafeRawBufferPointer) -> Void
+    ) throws(Failure) {
+        var index = 0
+        let count = chunk.count
+        while index < count {
             if let frame = current {
-                let available = chunk.distance(from: index, to: chunk.endIndex)
-                let take = min(available, frame.remaining)
-                let end = chunk.index(index, offsetBy: take)
-                if take > 0 { output.append((frame.stream, Array(chunk[index..<end]))) }
-                index = end
+                let take = min(count - index, frame.remaining)
+                if take > 0 { body(frame.stream, UnsafeRawBufferPointer(rebasing: chunk[index..<index + take])) }
+                index += take
                 current = frame.remaining == take ? nil : (frame.stream, frame.remaining - take)
                 continue
             }
             // Collect a whole header.
-            let needed = 8 - pending.count
-            let available = chunk.distance(from: index, to: chunk.endIndex)
-            let end = chunk.index(index, offsetBy: min(needed, available))
-            pending.append(contentsOf: chunk[index..<end])
-            index = end
+            let take = min(8 - pending.count, count - index)
+            pending.append(contentsOf: chunk[index..<index + take])
+            index += take
             guard pending.count == 8 else { break }
             let stream: OutputStreamKind
             switch pending[0] {
@@ -62,11 +76,10 @@ public struct DockerLogDemultiplexer: Sendable {
             case 2: stream = .stderr
             default: throw .unknownStream(pending[0])
             }
-            let length = pending[4...7].reduce(0) { $0 << 8 | Int($1) }
+            let length = Int(pending[4]) << 24 | Int(pending[5]) << 16 | Int(pending[6]) << 8 | Int(pending[7])
             pending.removeAll(keepingCapacity: true)
             if length > 0 { current = (stream, length) }
         }
-        return output
     }
 
     /// Checks that the stream ended on a frame boundary.

@@ -69,7 +69,7 @@ import Testing
                 && ulimits[0]["Hard"] as? Int == 1024)
         #expect((host["DeviceRequests"] as? [Any])?.isEmpty == true)
         let log = try #require(host["LogConfig"] as? [String: Any])
-        #expect(log["Type"] as? String == "json-file")
+        #expect(log["Type"] as? String == "none")
     }
 
     @Test func unlimitedMemoryAndCPUAreLeftOut() throws {

@@ -71,6 +71,36 @@ struct DockerExecutorTests {
         }
     }
 
+    @Test func anImageRemovedFromTheEngineIsImportedAgain() async throws {
+        let daemon = try DockerDaemon.required()
+        let rootfs = daemon.scratch.appendingPathComponent("rootfs-reimport")
+        try TestRootfs.busybox(at: rootfs)
+        let image = ExecutionImage(reference: "test/reimport", digest: nil, rootfs: rootfs, configuration: ImageConfiguration(command: ["true"]))
+        let outputs = daemon.scratch.appendingPathComponent("outputs-reimport")
+        let first = try await daemon.executor.run(ExecutionRequest(name: "reimport-1", image: image, outputsDirectory: outputs), output: nil)
+        #expect(first.termination == .exited(code: 0))
+        try await daemon.executor.engine().removeImage(DockerExecutor.engineImageName(for: image), force: true)
+        let second = try await daemon.executor.run(ExecutionRequest(name: "reimport-2", image: image, outputsDirectory: outputs), output: nil)
+        #expect(second.termination == .exited(code: 0))
+    }
+
+    /// 200 MB of stdout then a line of stderr, 1 MiB kept of each: nothing is lost, nothing is stored by the engine.
+    @Test func aChattyJobFinishesPromptlyWithItsOutputCut() async throws {
+        let daemon = try DockerDaemon.required()
+        let contract = try Self.contract()
+        let limits = ResourceLimits(memory: 256, logBytes: 1 << 20, timeout: .seconds(120))
+        let job = try contract.request("head -c 200000000 /dev/zero | tr '\\0' y; echo end >&2", limits: limits)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let result = try await daemon.executor.run(job, output: nil)
+        let elapsed = clock.now - started
+        #expect(result.termination == .exited(code: 0))
+        #expect(result.stdout.count == 1 << 20 && result.stdoutTruncated)
+        #expect(String(decoding: result.stderr, as: UTF8.self) == "end\n")
+        #expect(result.warnings.isEmpty, "\(result.warnings)")
+        print("docker: 200 MB of stdout, 1 MiB kept: \(elapsed)")
+    }
+
     @Test func aMissingExecutableIsAnImageErrorAndLeavesNothing() async throws {
         let daemon = try DockerDaemon.required()
         var job = try Self.contract().request()
@@ -87,7 +117,7 @@ struct DockerExecutorTests {
         }
         let engine = try await daemon.executor.engine()
         await #expect(throws: DockerEngineClient.Failure.self) { try await engine.inspectContainer("lilypad-\(job.name)") }
-        #expect(Self.mounts(under: daemon.root.appendingPathComponent("jobs/\(job.name)-").path).isEmpty)
+        #expect(Self.mountedOutputs(in: daemon.root.appendingPathComponent("jobs").path, job: job.name).isEmpty)
     }
 
     @Test func containerAndMountAreRemovedAfterARunAndOnCancellation() async throws {
@@ -99,21 +129,21 @@ struct DockerExecutorTests {
         _ = try await daemon.executor.run(job, output: nil)
         await #expect(throws: DockerEngineClient.Failure.self) { try await engine.inspectContainer("lilypad-\(job.name)") }
         let jobs = daemon.root.appendingPathComponent("jobs").path
-        #expect(Self.mounts(under: "\(jobs)/\(job.name)-").isEmpty)
+        #expect(Self.mountedOutputs(in: jobs, job: job.name).isEmpty)
 
         // Cancelled while running.
         let long = try contract.request("echo started; sleep 1000")
         let (started, startedContinuation) = AsyncStream<Void>.makeStream()
         let run = Task { try await daemon.executor.run(long) { _, _ in startedContinuation.yield() } }
         for await _ in started { break }
-        #expect(!Self.mounts(under: "\(jobs)/\(long.name)-").isEmpty, "the outputs tmpfs is mounted while the job runs")
+        #expect(!Self.mountedOutputs(in: jobs, job: long.name).isEmpty, "the outputs tmpfs is mounted while the job runs")
         run.cancel()
         let clock = ContinuousClock()
         let cancelled = clock.now
         await #expect(throws: ExecutionError.self) { _ = try await run.value }
         #expect(clock.now - cancelled < .seconds(15))
         await #expect(throws: DockerEngineClient.Failure.self) { try await engine.inspectContainer("lilypad-\(long.name)") }
-        #expect(Self.mounts(under: "\(jobs)/\(long.name)-").isEmpty)
+        #expect(Self.mountedOutputs(in: jobs, job: long.name).isEmpty)
         let left = (try? FileManager.default.contentsOfDirectory(atPath: jobs))?.filter { $0.hasPrefix("\(long.name)-") }
         #expect(left == [], "the job's scratch folder is removed")
     }
@@ -150,10 +180,13 @@ struct DockerExecutorTests {
                 + "whole run() median \(milliseconds(total, 0.5)) ms p90 \(milliseconds(total, 0.9)) ms")
     }
 
-    static func mounts(under prefix: String) -> [String] {
-        ((try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? "").split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: " ")
-            return fields.count > 4 && fields[4].hasPrefix(prefix) ? String(fields[4]) : nil
+    /// The outputs folders of the job's scratch folders (`<jobs>/<name>-*/outputs`) that are mount points.
+    static func mountedOutputs(in jobs: String, job name: String) -> [String] {
+        let folders = ((try? FileManager.default.contentsOfDirectory(atPath: jobs)) ?? []).filter { $0.hasPrefix("\(name)-") }
+        return folders.map { "\(jobs)/\($0)/outputs" }.filter { path in
+            var inner = stat()
+            var outer = stat()
+            return lstat(path, &inner) == 0 && lstat(path + "/..", &outer) == 0 && inner.st_dev != outer.st_dev
         }
     }
 }
