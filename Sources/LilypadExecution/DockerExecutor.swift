@@ -18,6 +18,15 @@ import NIOCore
 /// capped and the result says so in its warnings). The time limit is enforced here: when it
 /// passes, the container is killed and the job ends as ``Termination/timedOut`` (exit code 124).
 /// The container and the tmpfs are removed whatever happens, task cancellation included.
+///
+/// Output is read through `attach` (attached before the start, with the `none` log driver), so
+/// nothing of it is stored by the engine and none is lost to log rotation.
+///
+/// Differences from the sandbox executor that come from the engine:
+/// - Docker reports a process killed by a signal as exit code 128 + the signal, like a shell, so
+///   such a job ends as ``Termination/exited(code:)`` with that code, never ``Termination/signaled(_:)``.
+/// - ``ResourceUsage`` has the wall time only: the container's cgroup is gone when it has exited.
+/// - The engine adds `PATH` (and `HOSTNAME`, `HOME`) when the image and job leave them unset.
 public struct DockerExecutor: Executor {
     public let name = "docker"
     /// The engine's socket.
