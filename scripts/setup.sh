@@ -20,17 +20,23 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 if [ "${1:-}" = "--test" ]; then
-    # The sandbox tests run jobs in a static busybox root and build hostile probes with gcc -static.
+    # Execution tests: busybox-static builds the test root filesystems, gcc -static the hostile probes;
+    # docker.io provides the dockerd (20.10) that the Docker executor tests start on a private socket.
     need_test_apt=()
-    [ -x /bin/busybox ] && dpkg -s busybox-static >/dev/null 2>&1 || need_test_apt+=(busybox-static)
+    dpkg -s busybox-static >/dev/null 2>&1 || need_test_apt+=(busybox-static)
     command -v gcc >/dev/null 2>&1 || need_test_apt+=(gcc)
     dpkg -s libc6-dev >/dev/null 2>&1 || need_test_apt+=(libc6-dev)
+    [ -x /usr/sbin/dockerd ] || need_test_apt+=(docker.io)
     if [ ${#need_test_apt[@]} -gt 0 ]; then
         echo "==> apt-get install ${need_test_apt[*]}"
         SUDO=""
         [ "$(id -u)" -eq 0 ] || SUDO="sudo"
         $SUDO apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_test_apt[@]}" >/dev/null
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_test_apt[@]}" >/dev/null
+        # The package starts a system dockerd (with docker0 and iptables rules); the tests use their own.
+        if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker 2>/dev/null; then
+            $SUDO systemctl disable --now docker.service docker.socket >/dev/null 2>&1 || true
+        fi
     fi
     # Outside references the differential tests compare against:
     #   eth-account  keys, addresses and personal_sign signatures

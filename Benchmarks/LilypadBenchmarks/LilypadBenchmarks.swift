@@ -62,6 +62,8 @@ enum LilypadBenchmarks {
             builder.append(file)
             _ = builder.finish()
         }
+
+        try await dockerBenchmarks()
     }
 
     /// Deal lifecycles (agree → addResult → acceptResult) through the ledger, in memory and on SQLite.

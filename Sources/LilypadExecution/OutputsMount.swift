@@ -11,7 +11,9 @@ final class OutputsMount: Sendable {
     /// The tmpfs mount point.
     let path: String
 
-    init(jobName: String, size: ByteCount, owner: uid_t) throws(ExecutionError) {
+    /// `mode` is the mount's root folder mode: 0755 with `owner` the job's uid (the sandbox), or 0777
+    /// where the job's uid is not known in advance (a container engine running the image's user).
+    init(jobName: String, size: ByteCount, owner: uid_t, mode: Int = 0o755) throws(ExecutionError) {
         let base = NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/"
         var template = Array("\(base)lilypad-sandbox-\(jobName)-XXXXXX".utf8CString)
         let made: String? = template.withUnsafeMutableBufferPointer { buffer in
@@ -28,7 +30,7 @@ final class OutputsMount: Sendable {
         }
         let bytes = max(4096, size.value)
         let inodes = max(1024, bytes / 4096)
-        let options = "size=\(bytes),nr_inodes=\(inodes),mode=0755,uid=\(owner),gid=\(owner)"
+        let options = "size=\(bytes),nr_inodes=\(inodes),mode=\(String(mode, radix: 8)),uid=\(owner),gid=\(owner)"
         guard lp_mount_tmpfs("lilypad-outputs-\(jobName)", path, options) == 0 else {
             let reason = String(cString: strerror(errno))
             rmdir(path)
