@@ -61,7 +61,7 @@ public struct DockerExecutor: Executor {
         let engine = try await state.engine()
         let imageName = try await prepareImage(request.image)
         var warnings: [String] = []
-        let outputs = try OutputsMount(jobName: request.name, size: request.limits.outputs, owner: 0, mode: 0o777)
+        let outputs = try OutputsMount(jobName: request.name, size: request.limits.outputs, owner: 0, mode: 0o777, in: scratchDirectory)
         let body: Data
         do {
             body = try DockerContainerSpec(request: request, image: imageName, outputsHostPath: outputs.path).jsonBody()

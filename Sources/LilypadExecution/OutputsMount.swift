@@ -13,9 +13,17 @@ final class OutputsMount: Sendable {
 
     /// `mode` is the mount's root folder mode: 0755 with `owner` the job's uid (the sandbox), or 0777
     /// where the job's uid is not known in advance (a container engine running the image's user).
-    init(jobName: String, size: ByteCount, owner: uid_t, mode: Int = 0o755) throws(ExecutionError) {
-        let base = NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/"
-        var template = Array("\(base)lilypad-sandbox-\(jobName)-XXXXXX".utf8CString)
+    /// The scratch folder is made in `parent` (default: the temporary folder), named after the job.
+    init(jobName: String, size: ByteCount, owner: uid_t, mode: Int = 0o755, in parent: URL? = nil) throws(ExecutionError) {
+        let pattern: String
+        if let parent {
+            try? FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            pattern = parent.appendingPathComponent("\(jobName)-XXXXXX").path
+        } else {
+            let base = NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/"
+            pattern = "\(base)lilypad-sandbox-\(jobName)-XXXXXX"
+        }
+        var template = Array(pattern.utf8CString)
         let made: String? = template.withUnsafeMutableBufferPointer { buffer in
             buffer.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
         }

@@ -78,7 +78,8 @@ extension LilypadCommand {
 
         @Argument(
             parsing: .captureForPassthrough,
-            help: ArgumentHelp("IMAGE, then the command and its arguments (after --), which replace the image's Cmd.", valueName: "IMAGE [-- CMD ARGS]"))
+            help: ArgumentHelp(
+                "IMAGE, then the command and its arguments (after --), which replace the image's Cmd.", valueName: "IMAGE [-- CMD ARGS]"))
         var arguments: [String] = []
 
         /// The image named before `--` (none with `--rootfs`).
@@ -138,21 +139,20 @@ extension LilypadCommand {
             // A closed stdout (`lilypad exec … | head -1`) must not kill this process mid-job: the
             // job would be left without anyone to clean up after it.
             signal(SIGPIPE, SIG_IGN)
-            let task = Task { () async throws -> ExecutionResult in
-                try await executor.run(request) { kind, bytes in Self.write(bytes, to: kind == .stdout ? STDOUT_FILENO : STDERR_FILENO) }
-            }
+            // Signals are caught before the job starts, so none can kill this process mid-job.
             let received = SignalBox()
             var sources: [any DispatchSourceSignal] = []
             for signalNumber in [SIGINT, SIGTERM] {
                 signal(signalNumber, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: signalNumber)
-                source.setEventHandler {
-                    received.set(signalNumber)
-                    task.cancel()
-                }
+                source.setEventHandler { received.received(signalNumber) }
                 source.resume()
                 sources.append(source)
             }
+            let task = Task { () async throws -> ExecutionResult in
+                try await executor.run(request) { kind, bytes in Self.write(bytes, to: kind == .stdout ? STDOUT_FILENO : STDERR_FILENO) }
+            }
+            received.attach(task)
             defer { for source in sources { source.cancel() } }
             do {
                 return try await task.value
@@ -220,10 +220,31 @@ extension LilypadCommand {
 
 extension NetworkAccess: ExpressibleByArgument {}
 
-/// The last signal that cancelled a job, set from a signal handler's queue.
+/// The last signal that cancelled a job, and the job's task to cancel; a signal that arrives
+/// before the task exists cancels it as soon as it is attached.
 private final class SignalBox: Sendable {
-    private let signal = Mutex<Int32>(SIGINT)
+    private struct State {
+        var signal: Int32?
+        var task: Task<ExecutionResult, any Error>?
+    }
 
-    func set(_ value: Int32) { signal.withLock { $0 = value } }
-    var value: Int32 { signal.withLock { $0 } }
+    private let state = Mutex(State())
+
+    func received(_ signal: Int32) {
+        let task = state.withLock { state in
+            state.signal = signal
+            return state.task
+        }
+        task?.cancel()
+    }
+
+    func attach(_ task: Task<ExecutionResult, any Error>) {
+        let signalled = state.withLock { state in
+            state.task = task
+            return state.signal != nil
+        }
+        if signalled { task.cancel() }
+    }
+
+    var value: Int32 { state.withLock { $0.signal ?? SIGINT } }
 }
