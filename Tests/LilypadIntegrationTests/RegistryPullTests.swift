@@ -116,6 +116,30 @@ struct RegistryPullTests {
         #expect(try store.list().isEmpty)
     }
 
+    @Test func concurrentPullsIntoOneStoreAgree() async throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var layout = try OCILayoutWriter(at: folder.appendingPathComponent("layout"))
+        let image = try layout.addImage(layers: Self.layers(), gzip: true, refName: "1")
+        let registry = try RegistryFixture(folder: folder)
+        defer { registry.stop() }
+        try registry.push(layout: layout.url, tag: "1", to: "tiny/job", as: "1")
+        let client = RegistryClient(configuration: .init(credentials: [:]))
+        defer { Task { await client.shutdown() } }
+        let root = folder.appendingPathComponent("store")
+        let reference = "\(registry.host)/tiny/job:1"
+        let digests = try await withThrowingTaskGroup(of: Digest.self) { group in
+            for _ in 0..<4 {
+                // Separate ImageStore values on one folder, as separate processes would have.
+                group.addTask { try await ImageStore(root: root).pull(reference, using: client).manifestDigest }
+            }
+            return try await group.reduce(into: [Digest]()) { $0.append($1) }
+        }
+        #expect(digests.map(\.description) == Array(repeating: image.digest, count: 4))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("rootfs").path).count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("tmp").path).isEmpty)
+        #expect(try ImageStore(root: root).list().map(\.references) == [[reference]])
+    }
+
     /// The hex of the first manifest in the layout's index.
     func manifestHex(_ layout: OCILayoutWriter) throws -> String {
         let index = try JSONDecoder().decode(OCIIndex.self, from: Data(contentsOf: layout.url.appendingPathComponent("index.json")))
