@@ -59,6 +59,8 @@ let package = Package(
         ),
         // zlib from Debian's zlib1g-dev, for gzip-compressed image layers.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // zstd from Debian's libzstd-dev, for zstd-compressed image layers.
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // Linux system calls Swift cannot call directly (variadic or new): openat2, prctl.
         .target(name: "CLinuxSupport"),
         // OCI images: references, registry client, content-addressed store, safe unpacker, builder.
@@ -68,6 +70,7 @@ let package = Package(
                 "LilypadCore",
                 "CLinuxSupport",
                 "CZlib",
+                "CZstd",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
