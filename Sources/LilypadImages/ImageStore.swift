@@ -154,8 +154,10 @@ public final class ImageStore: Sendable {
     /// The manifest digest `text` names, if any.
     func resolve(_ text: String) throws(ImageError) -> Digest? {
         let references = try loadReferences()
-        if let reference = try? ImageReference(parsing: text), let digest = references[reference.description] {
-            return digest
+        if let reference = try? ImageReference(parsing: text) {
+            if let digest = references[reference.description] { return digest }
+            // `name@sha256:…` finds the image by its digest even when pulled under another name.
+            if let digest = reference.digest, try loadRecord(digest) != nil { return digest }
         }
         if let digest = try? Digest(parsing: text) {
             return try loadRecord(digest) != nil ? digest : nil
