@@ -59,6 +59,8 @@ let package = Package(
         ),
         // zlib from Debian's zlib1g-dev, for gzip-compressed image layers.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // zstd from Debian's libzstd-dev, for zstd-compressed image layers.
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // libseccomp from Debian's libseccomp-dev, for the sandbox executor's system call filter.
         .systemLibrary(
             name: "CSeccomp",
@@ -75,6 +77,7 @@ let package = Package(
                 "LilypadCore",
                 "CLinuxSupport",
                 "CZlib",
+                "CZstd",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

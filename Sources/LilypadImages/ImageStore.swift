@@ -19,12 +19,7 @@ public final class ImageStore: Sendable {
     public init(root: URL) throws(ImageError) {
         self.root = root
         for folder in ["blobs/sha256", "rootfs", "images", "tmp"] {
-            let path = root.appendingPathComponent(folder).path
-            do {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            } catch {
-                throw .fileSystem(operation: "create", path: path, code: (error as NSError).code == 0 ? EIO : Int32((error as NSError).code))
-            }
+            try Self.makeDirectories(root.appendingPathComponent(folder).path)
         }
     }
 
@@ -102,18 +97,38 @@ public final class ImageStore: Sendable {
         return (try? encoder.encode(value)) ?? Data()
     }
 
-    /// Writes through a temporary file and `rename`, so readers never see half a file.
-    func writeAtomically(_ data: Data, to url: URL) throws(ImageError) {
-        let temporary = temporaryURL.appendingPathComponent("write-\(UUID().uuidString)")
-        do {
-            try data.write(to: temporary)
-        } catch {
-            throw .fileSystem(operation: "write", path: temporary.path, code: EIO)
+    /// `mkdir -p`, reporting the failing call's errno.
+    static func makeDirectories(_ path: String) throws(ImageError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw .fileSystem(operation: "create", path: current, code: errno)
+            }
         }
-        guard rename(temporary.path, url.path) == 0 else {
-            let code = errno
-            unlink(temporary.path)
-            throw .fileSystem(operation: "rename to", path: url.path, code: code)
+    }
+
+    /// Writes through a temporary file, `fsync` and `rename`, so readers never see half a file.
+    func writeAtomically(_ data: Data, to url: URL) throws(ImageError) {
+        let temporary = temporaryURL.appendingPathComponent("write-\(UUID().uuidString)").path
+        let file = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard file >= 0 else { throw .fileSystem(operation: "create", path: temporary, code: errno) }
+        do throws(ImageError) {
+            defer { close(file) }
+            var failure: ImageError?
+            data.withUnsafeBytes { bytes in
+                do throws(ImageError) {
+                    try RegistryClient.writeAll(bytes, to: file, path: temporary)
+                } catch {
+                    failure = error
+                }
+            }
+            if let failure { throw failure }
+            guard fsync(file) == 0 else { throw .fileSystem(operation: "sync", path: temporary, code: errno) }
+            guard rename(temporary, url.path) == 0 else { throw .fileSystem(operation: "rename to", path: url.path, code: errno) }
+        } catch {
+            unlink(temporary)
+            throw error
         }
     }
 
@@ -139,8 +154,10 @@ public final class ImageStore: Sendable {
     /// The manifest digest `text` names, if any.
     func resolve(_ text: String) throws(ImageError) -> Digest? {
         let references = try loadReferences()
-        if let reference = try? ImageReference(parsing: text), let digest = references[reference.description] {
-            return digest
+        if let reference = try? ImageReference(parsing: text) {
+            if let digest = references[reference.description] { return digest }
+            // `name@sha256:…` finds the image by its digest even when pulled under another name.
+            if let digest = reference.digest, try loadRecord(digest) != nil { return digest }
         }
         if let digest = try? Digest(parsing: text) {
             return try loadRecord(digest) != nil ? digest : nil

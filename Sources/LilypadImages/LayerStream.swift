@@ -8,12 +8,12 @@ import Crypto
 /// and hashed as they are read so the caller can check the layer's `diff_id`.
 final class LayerStream {
     /// How the file is compressed.
-    enum Compression: Equatable { case none, gzip }
+    enum Compression: Equatable { case none, gzip, zstd }
 
     let compression: Compression
     private let descriptor: Int32
     private let what: String
-    private let inflater: GzipInflater?
+    private let decompressor: (any LayerDecompressor)?
     private var hasher = SHA256()
     private var ended = false
 
@@ -29,16 +29,17 @@ final class LayerStream {
         do throws(ImageError) {
             if head.starts(with: [0x1f, 0x8b]) {
                 compression = .gzip
-                inflater = try GzipInflater(descriptor: descriptor, what: what)
+                decompressor = try GzipInflater(descriptor: descriptor, what: what)
             } else if head.starts(with: [0x28, 0xb5, 0x2f, 0xfd]) {
-                throw ImageError.unsupportedCompression("zstd")
+                compression = .zstd
+                decompressor = try ZstdDecompressor(descriptor: descriptor, what: what)
             } else if head.starts(with: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) {
                 throw ImageError.unsupportedCompression("xz")
             } else if head.starts(with: Array("BZh".utf8)) {
                 throw ImageError.unsupportedCompression("bzip2")
             } else {
                 compression = .none
-                inflater = nil
+                decompressor = nil
             }
         } catch {
             close(descriptor)
@@ -52,8 +53,8 @@ final class LayerStream {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(ImageError) -> Int {
         guard !ended else { return 0 }
         let count: Int
-        if let inflater {
-            count = try inflater.read(into: buffer)
+        if let decompressor {
+            count = try decompressor.read(into: buffer)
         } else {
             var result: Int
             repeat { result = Glibc.read(descriptor, buffer.baseAddress, buffer.count) } while result < 0 && errno == EINTR

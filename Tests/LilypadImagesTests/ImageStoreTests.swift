@@ -43,7 +43,7 @@ import Testing
         for name in [
             "example.com/tiny/job:1", written.digest, String(written.digest.dropFirst(7).prefix(12)),
             "sha256:" + written.digest.dropFirst(7).prefix(20),
-            String(written.configDigest.dropFirst(7).prefix(16)),
+            String(written.configDigest.dropFirst(7).prefix(16)), "elsewhere.io/some/name@\(written.digest)",
         ] {
             #expect(try store.image(name)?.manifestDigest == image.manifestDigest, "\(name)")
         }

@@ -94,12 +94,43 @@ import Testing
         #expect(throws: ImageError.invalidArchive(what: "test", reason: "the archive ends inside a member")) { try read(file) }
     }
 
-    @Test func zstdIsRefusedClearly() throws {
+    @Test func zstdLayersAreReadAndTruncationIsCaught() throws {
+        var tar = TarBuilder()
+        tar.file("a", String(repeating: "zstd content ", count: 1000))
+        tar.symlink("b", to: "a")
         let file = temporaryFile()
         defer { try? FileManager.default.removeItem(at: file) }
-        try Data([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]).write(to: file)
-        #expect(throws: ImageError.unsupportedCompression("zstd")) { try LayerStream(path: file.path, what: "t") }
-        #expect(ImageError.unsupportedCompression("zstd").description == "zstd layers are not supported yet")
+        try tar.write(to: file)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["zstd", "-q", "-f", file.path, "-o", file.path + ".zst"]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "needs the zstd tool")
+        defer { try? FileManager.default.removeItem(atPath: file.path + ".zst") }
+        let compressed = URL(fileURLWithPath: file.path + ".zst")
+        let stream = try LayerStream(path: compressed.path, what: "t")
+        #expect(stream.compression == .zstd)
+        let reader = TarReader(stream: stream, what: "t")
+        var names: [String] = []
+        while let entry = try reader.next() { names.append(entry.path) }
+        #expect(names == ["a", "b"])
+        #expect(try stream.finish() == Digest.sha256(of: tar.archive))
+
+        let bytes = try Data(contentsOf: compressed)
+        try bytes.prefix(bytes.count - 8).write(to: compressed)
+        #expect(throws: ImageError.invalidArchive(what: "t", reason: "the zstd data ends too early")) {
+            let stream = try LayerStream(path: compressed.path, what: "t")
+            _ = try stream.finish()
+        }
+    }
+
+    @Test func otherCompressionsAreRefusedClearly() throws {
+        let file = temporaryFile()
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0, 0]).write(to: file)
+        #expect(throws: ImageError.unsupportedCompression("xz")) { try LayerStream(path: file.path, what: "t") }
+        #expect(ImageError.unsupportedCompression("xz").description == "xz layers are not supported yet")
     }
 
     @Test func diffIDCoversTheWholeUncompressedStream() throws {
