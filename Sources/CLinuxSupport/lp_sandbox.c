@@ -32,7 +32,7 @@ static void lp_child_fail(int report_fd, int step) {
     _exit(127);
 }
 
-static void lp_child(const struct lp_spawn_config *c, int report_fd) {
+static void lp_child(const struct lp_spawn_config *c, int report_fd, pid_t parent) {
     sigset_t all;
     sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
@@ -59,6 +59,9 @@ static void lp_child(const struct lp_spawn_config *c, int report_fd) {
         if (syscall(SYS_setresgid, (gid_t)c->gid, (gid_t)c->gid, (gid_t)c->gid) != 0) lp_child_fail(report_fd, 4);
         if (syscall(SYS_setresuid, (uid_t)c->uid, (uid_t)c->uid, (uid_t)c->uid) != 0) lp_child_fail(report_fd, 5);
     }
+    /* Die with the agent's thread that forked us (set after the uid switch, which clears it). */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) lp_child_fail(report_fd, 6);
+    if (getppid() != parent) _exit(127);
     struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct data[2];
     memset(data, 0, sizeof(data));
@@ -100,6 +103,7 @@ pid_t lp_sandbox_spawn(const struct lp_spawn_config *config, const char **failed
         *failed_errno = errno;
         return -1;
     }
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         *failed_step = "fork";
@@ -110,7 +114,7 @@ pid_t lp_sandbox_spawn(const struct lp_spawn_config *config, const char **failed
     }
     if (pid == 0) {
         close(report[0]);
-        lp_child(config, report[1]);
+        lp_child(config, report[1], parent);
         _exit(127);
     }
     close(report[1]);

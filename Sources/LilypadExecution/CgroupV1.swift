@@ -116,6 +116,9 @@ final class JobCgroup: Sendable {
         }
     }
 
+    /// The cgroups of a job made earlier (by an agent that has died), for killing and removal.
+    init(existing paths: [String: String]) { self.paths = paths }
+
     /// The `cgroup.procs` files the launcher writes itself into before it execs bubblewrap.
     var procsFiles: [String] { Self.uniqueDirectories(paths).map { "\($0)/cgroup.procs" } }
 

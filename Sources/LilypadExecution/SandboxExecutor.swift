@@ -54,7 +54,8 @@ public struct SandboxExecutor: Executor {
 
         let slot = try configuration.slots.acquire()
         defer { slot.release() }
-        let jobID = "lilypad-\(request.name)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        sweepLeftovers(holding: slot)
+        let jobID = Self.jobID(name: request.name, slot: slot.index)
         var warnings: [String] = []
         let layout: CgroupV1Layout?
         if configuration.useCgroups, case .success(let found) = host.cgroups {

@@ -49,4 +49,16 @@ public struct SlotAllocator: Sendable {
         }
         throw .setupFailed(step: "find a free job slot", reason: "all \(count) slots are busy")
     }
+
+    /// Takes slot `index` if nobody holds it (for cleaning up after an agent that died).
+    public func tryAcquire(_ index: Int) -> Slot? {
+        guard index >= 0, index < count else { return nil }
+        let fd = open("\(directory)/slot-\(index).lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { return nil }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return nil
+        }
+        return Slot(index: index, uid: firstUID + uid_t(index), descriptor: fd)
+    }
 }

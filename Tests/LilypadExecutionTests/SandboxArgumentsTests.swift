@@ -171,3 +171,17 @@ import Testing
         #expect(SandboxExecutor.termination(status: 137 << 8, timedOut: false, oomKills: 1) == (.outOfMemory, 137))
     }
 }
+
+@Suite struct SandboxJobIDTests {
+    @Test(arguments: ["exec-12", "a-s3-b", "x"])
+    func jobIDsCarryTheirSlot(_ name: String) {
+        let id = SandboxExecutor.jobID(name: name, slot: 17)
+        #expect(id.hasPrefix("lilypad-\(name)-s17-"))
+        #expect(SandboxExecutor.slot(inJobID: Substring(id)) == 17)
+    }
+
+    @Test func otherNamesHaveNoSlot() {
+        #expect(SandboxExecutor.slot(inJobID: "lilypad-probe-12-34") == nil)
+        #expect(SandboxExecutor.slot(inJobID: "docker") == nil)
+    }
+}

@@ -132,14 +132,17 @@ struct SandboxHostileTests {
     }
 
     @Test func cancellingTheCommandKillsTheJob() throws {
-        let marker = String(Int.random(in: 900_000...999_999))
+        let number = Int.random(in: 900_000...999_999)
+        let marker = String(number)
+        let sleeping = "sleep \(number + 1)"
         try Sandbox.withRootfs { root in
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Oracle.lilypadBinary)
             let outputs = FileManager.default.temporaryDirectory.appendingPathComponent("lilypad-outputs-\(UUID().uuidString)")
             let name = "cancel\(marker)"
             process.arguments = [
-                "exec", "--name", name, "--rootfs", root.path, "--outputs", outputs.path, "--", "sh", "-c", "sleep \(marker) & sleep \(marker)",
+                "exec", "--name", name, "--rootfs", root.path, "--outputs", outputs.path, "--", "sh", "-c",
+                "sleep $((\(marker) + 1)) & sleep $((\(marker) + 1))",
             ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
@@ -147,13 +150,13 @@ struct SandboxHostileTests {
             var seen = false
             for _ in 0..<100 where !seen {
                 usleep(50_000)
-                seen = !Sandbox.processes(containing: "sleep \(marker)").isEmpty
+                seen = !Sandbox.processes(containing: sleeping).isEmpty
             }
             #expect(seen, "the job never started")
             process.terminate()
             process.waitUntilExit()
             #expect(process.terminationStatus == 143)
-            #expect(Sandbox.processes(containing: "sleep \(marker)").isEmpty)
+            #expect(Sandbox.processes(containing: sleeping).isEmpty)
             Sandbox.expectNothingLeft(job: name)
             try? FileManager.default.removeItem(at: outputs)
         }
@@ -182,6 +185,41 @@ extension SandboxHostileTests {
             #expect(run.output.status == 0 && run.output.stdout == "levels 400\n", "\(run.output)")
             #expect(run.output.stderr.contains("could not be collected"))
             #expect(FileManager.default.fileExists(atPath: run.outputs.path + "/kept"))
+        }
+    }
+}
+
+extension SandboxHostileTests {
+    /// An agent SIGKILLed mid-job: its job dies with it, and the next job's agent removes the
+    /// cgroups and the outputs mount it left.
+    @Test func leftoversOfAKilledAgentAreSweptByTheNextJob() throws {
+        let number = Int.random(in: 400_000...499_999)
+        let marker = String(number)
+        let name = "killed\(marker)"
+        let sleeping = "sleep \(number + 1)"
+        try Sandbox.withRootfs { root in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Oracle.lilypadBinary)
+            // The job's sleep gets its number from the shell, so the marker is not in this command's own arguments.
+            process.arguments = [
+                "exec", "--name", name, "--rootfs", root.path, "--outputs", root.path + "-outputs-k", "--", "sh", "-c", "sleep $((\(marker) + 1))",
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var seen = false
+            for _ in 0..<100 where !seen {
+                usleep(50_000)
+                seen = !Sandbox.processes(containing: sleeping).isEmpty
+            }
+            #expect(seen, "the job never started")
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            for _ in 0..<40 where !Sandbox.processes(containing: sleeping).isEmpty { usleep(50_000) }
+            #expect(Sandbox.processes(containing: sleeping).isEmpty, "the job outlived its agent")
+            #expect(!Sandbox.leftoverCgroups(prefix: "lilypad-\(name)-").isEmpty, "nothing to sweep: the test proves nothing")
+            _ = try Sandbox.exec(root, [], ["true"])
+            Sandbox.expectNothingLeft(job: name)
         }
     }
 }

@@ -7,7 +7,7 @@
 /// What `lp_sandbox_spawn` does in the child between fork and exec, in this order: join each
 /// cgroup (`cgroup_procs[i]` is a `cgroup.procs` path), move into its own process group, lower the
 /// rlimits that are >= 0, drop supplementary groups and switch to `gid`/`uid` (when `uid` >= 0),
-/// clear every capability set, put `fds[i]` on descriptor `i` and close every other descriptor,
+/// ask for SIGKILL when the forking thread dies, clear every capability set, put `fds[i]` on descriptor `i` and close every other descriptor,
 /// then exec `path`.
 struct lp_spawn_config {
     const char *path;
