@@ -185,3 +185,23 @@ import Testing
         #expect(SandboxExecutor.slot(inJobID: "docker") == nil)
     }
 }
+
+@Suite struct RootfsReaderTests {
+    /// A hostile image whose `/etc/passwd` is a symlink to a host file: lookups stay inside the image.
+    @Test func symlinksResolveInsideTheImage() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("rootfs-reader-\(UUID())")
+        let root = base.appendingPathComponent("root"), host = base.appendingPathComponent("host-passwd")
+        defer { try? FileManager.default.removeItem(at: base) }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("etc"), withIntermediateDirectories: true)
+        try "hostonly:x:4242:4242::/:/bin/sh\n".write(to: host, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("etc/passwd").path, withDestinationPath: host.path)
+        #expect(RootfsReader.read("/etc/passwd", in: root) == nil)
+        let image = ExecutionImage(reference: "hostile", digest: nil, rootfs: root, configuration: ImageConfiguration(command: ["sh"]))
+        #expect(throws: ExecutionError.self) { try JobProcess.resolveUser("hostonly", image: image) }
+        // A relative link inside the image works.
+        try "inside:x:7:7::/:/bin/sh\n".write(to: root.appendingPathComponent("etc/passwd.real"), atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(at: root.appendingPathComponent("etc/passwd"))
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("etc/passwd").path, withDestinationPath: "passwd.real")
+        #expect(try JobProcess.resolveUser("inside", image: image).uid == 7)
+    }
+}

@@ -60,7 +60,10 @@ struct SandboxHostileTests {
         }
     }
 
-    @Test(arguments: [["mount"], ["remount"], ["umount"], ["chroot"], ["ptrace1"], ["unshare"], ["packet"]])
+    @Test(arguments: [
+        ["mount"], ["remount"], ["umount"], ["chroot"], ["ptrace1"], ["unshare"], ["packet"], ["clone-newuser"], ["clone3"], ["keyctl"],
+        ["bpf"], ["userfaultfd"], ["io_uring"], ["perf"], ["tiocsti"],
+    ])
     func kernelInterfacesAreDenied(_ probe: [String]) throws {
         try expectBlocked(probe)
     }

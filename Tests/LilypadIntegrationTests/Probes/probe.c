@@ -15,7 +15,10 @@
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <linux/sched.h>
 #include <unistd.h>
 
 static int verdict(int result) {
@@ -85,6 +88,35 @@ int main(int argc, char **argv) {
         printf("wrote %lld then %s\n", total, error ? strerrorname_np(error) : "none");
         printf("continued\n");
         return 0;
+    }
+    /* Calls the seccomp filter denies (the namespaces and the unprivileged uid would stop some anyway). */
+    if (!strcmp(what, "clone-newuser")) {
+        long pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+        if (pid == 0) _exit(0);
+        if (pid > 0) waitpid((pid_t)pid, NULL, 0);
+        return verdict((int)pid);
+    }
+    if (!strcmp(what, "clone3")) {
+        struct clone_args args = {.exit_signal = SIGCHLD};
+        long pid = syscall(SYS_clone3, &args, sizeof(args));
+        if (pid == 0) _exit(0);
+        if (pid > 0) waitpid((pid_t)pid, NULL, 0);
+        return verdict((int)pid);
+    }
+    if (!strcmp(what, "keyctl")) return verdict((int)syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3, 0));
+    if (!strcmp(what, "bpf")) return verdict((int)syscall(SYS_bpf, 0, NULL, 0));
+    if (!strcmp(what, "userfaultfd")) return verdict((int)syscall(SYS_userfaultfd, 0));
+    if (!strcmp(what, "io_uring")) {
+        char params[120] = {0};
+        return verdict((int)syscall(SYS_io_uring_setup, 1, params));
+    }
+    if (!strcmp(what, "perf")) {
+        char attr[128] = {0};
+        return verdict((int)syscall(SYS_perf_event_open, attr, 0, -1, -1, 0));
+    }
+    if (!strcmp(what, "tiocsti")) {
+        char c = 'x';
+        return verdict(ioctl(0, TIOCSTI, &c) < 0 && errno == EPERM ? -1 : 0);
     }
     if (!strcmp(what, "deep") && argc > 3) {
         /* A folder chain deeper than PATH_MAX, for the agent's output collection. */
