@@ -12,7 +12,9 @@ import Testing
 /// ``DockerExecutor`` against a real dockerd that the suite starts on a private socket.
 @Suite(
     "Docker executor", .privateDockerDaemon,
-    .enabled(if: DockerDaemon.isAvailable && TestRootfs.isAvailable, "needs root, /usr/sbin/dockerd (docker.io) and busybox-static"))
+    .enabled(
+        if: DockerDaemon.isAvailable && TestRootfs.isAvailable,
+        "needs root, /usr/sbin/dockerd (docker.io) and busybox-static, and no LILYPAD_SKIP_DOCKER_TESTS"))
 struct DockerExecutorTests {
     static func contract() throws -> ExecutorContractCases {
         let daemon = try DockerDaemon.required()
