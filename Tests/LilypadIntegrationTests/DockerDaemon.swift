@@ -14,9 +14,11 @@ final class DockerDaemon: Sendable {
         var description: String
     }
 
-    /// Whether dockerd can be started here: the binary exists and we are root.
+    /// Whether dockerd can be started here: the binary exists, we are root, and
+    /// `LILYPAD_SKIP_DOCKER_TESTS` is not set.
     static var isAvailable: Bool {
         FileManager.default.isExecutableFile(atPath: "/usr/sbin/dockerd") && getuid() == 0
+            && ProcessInfo.processInfo.environment["LILYPAD_SKIP_DOCKER_TESTS"] == nil
     }
 
     let root: URL

@@ -12,7 +12,9 @@ import Testing
 /// ``DockerExecutor`` against a real dockerd that the suite starts on a private socket.
 @Suite(
     "Docker executor", .privateDockerDaemon,
-    .enabled(if: DockerDaemon.isAvailable && TestRootfs.isAvailable, "needs root, /usr/sbin/dockerd (docker.io) and busybox-static"))
+    .enabled(
+        if: DockerDaemon.isAvailable && TestRootfs.isAvailable,
+        "needs root, /usr/sbin/dockerd (docker.io) and busybox-static, and no LILYPAD_SKIP_DOCKER_TESTS"))
 struct DockerExecutorTests {
     static func contract() throws -> ExecutorContractCases {
         let daemon = try DockerDaemon.required()
@@ -146,6 +148,17 @@ struct DockerExecutorTests {
         #expect(Self.mountedOutputs(in: jobs, job: long.name).isEmpty)
         let left = (try? FileManager.default.contentsOfDirectory(atPath: jobs))?.filter { $0.hasPrefix("\(long.name)-") }
         #expect(left == [], "the job's scratch folder is removed")
+    }
+
+    /// A job quiet for longer than HTTP clients' usual 90 s read timeout still gets its wait and output.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["LILYPAD_SLOW_TESTS"] != nil, "set LILYPAD_SLOW_TESTS=1 (takes 100 s)"))
+    func aSilentJobOutlivesReadTimeouts() async throws {
+        let daemon = try DockerDaemon.required()
+        let job = try Self.contract().request("sleep 100; echo done", limits: ResourceLimits(memory: 64, timeout: .seconds(150)))
+        let result = try await daemon.executor.run(job, output: nil)
+        #expect(result.termination == .exited(code: 0))
+        #expect(String(decoding: result.stdout, as: UTF8.self) == "done\n")
+        #expect(result.usage.wallTime >= .seconds(100))
     }
 
     /// Start→exit of `/bin/true` through the executor (debug build, image imported): figures for BENCHMARKS.md.
