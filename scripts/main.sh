@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end on this machine. Until `lilypad run` lands it exercises every part that
-# exists the way the network will: an account, the cowsay module rendered to its job spec, a
-# development ledger with escrow and a verified chain, a results folder's IPFS CID, and Lilypad v2
-# IDs.
+# exists the way the network will: an account, the cowsay module rendered to its job spec and run
+# for real in the sandbox (its image built from Debian's cowsay package), a development ledger with
+# escrow and a verified chain, the results folder's IPFS CID, and Lilypad v2 IDs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,13 +43,12 @@ for _ in $(seq 1 100); do curl -sf "$LEDGER_URL/api/v1/health" > /dev/null 2>&1 
 "$lilypad" wallet balance
 "$lilypad" chain verify --data "$LILYPAD_HOME/ledger/ledger.sqlite"
 echo
-echo "==> lilypad cid of a results folder"
+echo "==> lilypad module run --local cowsay:v0.0.4 (a real job in the sandbox)"
 results="$work/results"
-mkdir -p "$results"
-mkdir -p "$results/outputs"
-printf ' ____\n< hi >\n ----\n' > "$results/stdout"
-: > "$results/stderr"
-printf '0' > "$results/exitCode"
+"$lilypad" module run --local cowsay:v0.0.4 -i Message="hello, lilypad" --results "$results"
+echo "exitCode: $(cat "$results/exitCode")"
+echo
+echo "==> lilypad cid of the results folder"
 "$lilypad" cid "$results"
 echo
 echo "==> lilypad id: the Lilypad v2 ID of cowsay:v0.0.4's module config (reference vector)"

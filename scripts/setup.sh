@@ -24,6 +24,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
+# `lilypad image build` fetches Debian packages with `apt-get download`, which needs package lists.
+if ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
+    echo "==> apt-get update (package lists for image builds)"
+    if [ "$(id -u)" -eq 0 ]; then apt-get update -qq; else sudo apt-get update -qq; fi
+fi
 
 if [ "${1:-}" = "--test" ]; then
     # Execution tests: busybox-static builds the test root filesystems, gcc -static the hostile probes;

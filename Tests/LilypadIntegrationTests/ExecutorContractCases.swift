@@ -143,7 +143,8 @@ struct ExecutorContractCases: Sendable {
         #expect(result.termination == .timedOut, "\(result)")
         #expect(result.exitCode == 124)
         #expect(String(decoding: result.stdout, as: UTF8.self) == "started\n")
-        #expect(elapsed >= .seconds(2) && elapsed < .seconds(20), "killed after \(elapsed)")
+        // Killed, not finished: without the kill the job would sleep for 1000 s.
+        #expect(elapsed >= .seconds(2) && elapsed < .seconds(900), "killed after \(elapsed)")
     }
 
     func memoryLimitReportsOutOfMemory() async throws {
