@@ -141,3 +141,14 @@ int lp_mount_tmpfs(const char *source, const char *target, const char *options) 
 }
 
 int lp_umount(const char *target, int detach) { return umount2(target, detach ? MNT_DETACH : 0); }
+
+int lp_bind_readonly(const char *source, const char *target) {
+    if (mount(source, target, NULL, MS_BIND | MS_REC, NULL) != 0) return -1;
+    if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) != 0) {
+        int saved = errno;
+        umount2(target, MNT_DETACH);
+        errno = saved;
+        return -1;
+    }
+    return 0;
+}

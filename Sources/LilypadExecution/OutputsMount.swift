@@ -137,10 +137,30 @@ final class OutputsMount: Sendable {
         return nil
     }
 
-    /// Unmounts the tmpfs and removes the scratch folder; returns what could not be removed.
+    /// Where ``bindRootfs(_:)`` mounts the image's root.
+    var rootfsPath: String { scratch + "/rootfs" }
+
+    /// Makes the image's root reachable by the job's unprivileged uid, whatever the permissions of
+    /// the folders above it (a store under `/root` or a 0700 temporary folder): a read-only bind
+    /// mount inside this scratch folder, which the uid may traverse. Returns the mount point.
+    func bindRootfs(_ source: URL) throws(ExecutionError) -> String {
+        guard mkdir(rootfsPath, 0o755) == 0 || errno == EEXIST else {
+            throw .setupFailed(step: "create the job's root mount point", reason: String(cString: strerror(errno)))
+        }
+        guard lp_bind_readonly(source.path, rootfsPath) == 0 else {
+            let reason = String(cString: strerror(errno))
+            rmdir(rootfsPath)
+            throw .setupFailed(step: "bind the image's root at \(rootfsPath)", reason: reason)
+        }
+        return rootfsPath
+    }
+
+    /// Unmounts the tmpfs (and the image's root, if bound) and removes the scratch folder; returns
+    /// what could not be removed.
     @discardableResult
     func remove() -> [String] {
         var left: [String] = []
+        Self.unbindRootfs(in: scratch)
         if lp_umount(path, 0) != 0 && errno != EINVAL && errno != ENOENT {
             if lp_umount(path, 1) != 0 && errno != EINVAL { left.append(path) }
         }
@@ -148,5 +168,13 @@ final class OutputsMount: Sendable {
         rmdir(scratch)
         if FileManager.default.fileExists(atPath: scratch) { left.append(scratch) }
         return left
+    }
+
+    /// Unmounts and removes `<scratch>/rootfs` if it is there (also for scratch folders a killed agent left).
+    static func unbindRootfs(in scratch: String) {
+        let path = scratch + "/rootfs"
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        if lp_umount(path, 0) != 0 && errno != EINVAL && errno != ENOENT { _ = lp_umount(path, 1) }
+        rmdir(path)
     }
 }

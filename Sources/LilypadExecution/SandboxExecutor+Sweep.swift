@@ -63,6 +63,7 @@ extension SandboxExecutor {
                 guard lp_umount(mountPoint, 1) == 0 else { continue }
                 rmdir(mountPoint)
                 let scratch = (mountPoint as NSString).deletingLastPathComponent
+                OutputsMount.unbindRootfs(in: scratch)
                 if (scratch as NSString).lastPathComponent.hasPrefix("lilypad-sandbox-") { rmdir(scratch) }
                 removed.append(mountPoint)
             }

@@ -72,6 +72,7 @@ public struct SandboxExecutor: Executor {
             cgroup?.destroy()
             outputs.remove()
         }
+        let rootfs = try outputs.bindRootfs(request.image.rootfs)
         let devices = GPUDetector.deviceNodes(for: request.gpus)
         let libraries = request.gpus.isEmpty ? [] : GPUDetector.driverLibraries()
         if let layout {
@@ -100,7 +101,7 @@ public struct SandboxExecutor: Executor {
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
 
         let command = BubblewrapCommand(
-            rootfs: request.image.rootfs.path, entries: entries, process: process, createWorkingDirectory: createWorkingDirectory,
+            rootfs: rootfs, entries: entries, process: process, createWorkingDirectory: createWorkingDirectory,
             network: request.network, temporaryBytes: request.limits.temporary.value, outputs: outputs.path, devices: devices,
             libraries: libraries, seccompDescriptor: 3, infoDescriptor: 4)
         let cpuSeconds = layout == nil ? Self.cpuSeconds(request.limits) : nil

@@ -83,6 +83,23 @@ extension SandboxExecutorAPITests {
         return result
     }
 
+    /// The store may live where the job's uid cannot go (`/root/.lilypad`, a 0700 folder): the job
+    /// still runs, and the folder stays closed to it.
+    @Test func imageRootInAPrivateFolderRuns() async throws {
+        let home = try TemporaryDirectory(prefix: "lilypad-private-home")
+        chmod(home.path, 0o700)
+        let root = home.url.appendingPathComponent("images/rootfs/x")
+        try TestRootfs.busybox(at: root)
+        let image = ExecutionImage(reference: "busybox", digest: nil, rootfs: root, configuration: ImageConfiguration(environment: ["PATH=/bin"]))
+        let outputs = home.url.appendingPathComponent("outputs")
+        let request = ExecutionRequest(
+            name: "api-private", image: image, command: ["sh", "-c", "echo ok; ls \(home.path) 2>&1 || true"], outputsDirectory: outputs)
+        let result = try await SandboxExecutor().run(request, output: nil)
+        #expect(result.termination == .exited(code: 0), "\(String(decoding: result.stderr, as: UTF8.self))")
+        #expect(String(decoding: result.stdout, as: UTF8.self).hasPrefix("ok\n"))
+        Sandbox.expectNothingLeft(job: "api-private")
+    }
+
     @Test func cpuLimitCapsCPUTime() async throws {
         let result = try await run(
             ["sh", "-c", "while :; do :; done & while :; do :; done"], name: "api-cpu",

@@ -39,4 +39,7 @@ int lp_mount_tmpfs(const char *source, const char *target, const char *options);
 /// umount2(2) with MNT_DETACH when `detach` is non-zero.
 int lp_umount(const char *target, int detach);
 
+/// Bind-mounts `source` at `target` read-only, nosuid, nodev. Returns 0, or -1 with errno set.
+int lp_bind_readonly(const char *source, const char *target);
+
 #endif
