@@ -1,4 +1,5 @@
 import Foundation
+import LilypadCore
 
 /// Finds the image a job names: in the store; else built from a built-in recipe (the images of
 /// the built-in modules, so they run offline); else pulled from its registry.
@@ -24,8 +25,8 @@ public struct ImageProvisioner: Sendable {
     }
 
     /// The store and builder in Lilypad's home folder (`<home>/images`, `.deb` cache in `<home>/images/debs`).
-    public init(home: String) throws(ImageError) {
-        let store = try ImageStore(root: URL(fileURLWithPath: home).appendingPathComponent("images"))
+    public init(home: LilypadHome) throws(ImageError) {
+        let store = try ImageStore(home: home)
         self.init(store: store, builder: ImageBuilder(packages: DebianPackages(cache: store.root.appendingPathComponent("debs"))))
     }
 

@@ -149,15 +149,12 @@ public struct ModuleRepositoryCache: Sendable {
     }
 
     private static func untar(_ archive: String, into directory: String) throws(ModuleError) -> GitCommand.Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tar", "--no-same-owner", "--no-same-permissions", "-xf", archive, "-C", directory]
-        let errors = Pipe()
-        process.standardError = errors
-        do { try process.run() } catch { throw .gitFailed(command: "archive", detail: "cannot run tar: \(error.localizedDescription)") }
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return GitCommand.Output(status: process.terminationStatus, stdout: "", stderr: stderr)
+        do {
+            let output = try ExternalCommand("tar", ["--no-same-owner", "--no-same-permissions", "-xf", archive, "-C", directory]).run()
+            return GitCommand.Output(status: output.status, stdout: "", stderr: output.stderr)
+        } catch {
+            throw .gitFailed(command: "archive", detail: error.description)
+        }
     }
 
     // MARK: - Helpers

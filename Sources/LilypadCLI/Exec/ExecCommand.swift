@@ -22,11 +22,7 @@ extension LilypadCommand {
                 """
         )
 
-        @Option(help: "Which executor runs the job: sandbox (the default) or docker.")
-        var executor = "sandbox"
-
-        @Option(name: .customLong("docker-socket"), help: "The Docker Engine socket for --executor docker.")
-        var dockerSocket = "/var/run/docker.sock"
+        @OptionGroup var executorOptions: ExecutorOptions
 
         @Option(help: "A name for the job, unique among running jobs: A-Z a-z 0-9 _ . - (default: exec-PID).")
         var name: String?
@@ -73,9 +69,6 @@ extension LilypadCommand {
         @Option(help: "User inside the job: USER[:GROUP], numeric or from the image's /etc/passwd.")
         var user: String?
 
-        @Flag(name: .customLong("no-cgroups"), help: .hidden)
-        var noCgroups = false
-
         @Argument(
             parsing: .captureForPassthrough,
             help: ArgumentHelp(
@@ -109,7 +102,7 @@ extension LilypadCommand {
             let request: ExecutionRequest
             let executor: any Executor
             do {
-                executor = try Self.makeExecutor(named: self.executor, cgroups: !noCgroups, dockerSocket: dockerSocket)
+                executor = try executorOptions.makeExecutor()
                 let image: ExecutionImage
                 if let rootfs {
                     image = try Self.image(rootfs: rootfs)
@@ -122,6 +115,13 @@ extension LilypadCommand {
                 throw ExitCode(125)
             }
             let result = try await Self.run(request, on: executor)
+            Self.report(result, of: request)
+            throw ExitCode(result.exitCode)
+        }
+
+        /// Tells the user on stderr what the job's output alone does not: warnings, cut output, and
+        /// why it was killed (its own non-zero exit speaks through the exit code).
+        static func report(_ result: ExecutionResult, of request: ExecutionRequest) {
             for warning in result.warnings { printError("lilypad: warning: \(warning)") }
             if result.stdoutTruncated { printError("lilypad: the job's stdout was cut after \(request.limits.logBytes) bytes") }
             if result.stderrTruncated { printError("lilypad: the job's stderr was cut after \(request.limits.logBytes) bytes") }
@@ -130,7 +130,6 @@ extension LilypadCommand {
             case .timedOut, .outOfMemory, .signaled:
                 if let reason = result.failureReason { printError("lilypad: \(reason) (exit code \(result.exitCode))") }
             }
-            throw ExitCode(result.exitCode)
         }
 
         /// Runs the job, streaming its output; SIGINT and SIGTERM cancel it (the job is killed and
@@ -180,15 +179,6 @@ extension LilypadCommand {
                 if written < 0 && errno == EINTR { continue }
                 guard written > 0 else { return }
                 offset += written
-            }
-        }
-
-        /// The executor named by `--executor`.
-        static func makeExecutor(named name: String, cgroups: Bool = true, dockerSocket: String = "/var/run/docker.sock") throws -> any Executor {
-            switch name {
-            case "sandbox": return try SandboxExecutor(configuration: SandboxExecutor.Configuration(useCgroups: cgroups))
-            case "docker": return DockerExecutor(socketPath: dockerSocket)
-            default: throw CLIError("unknown executor \"\(name)\"; available: sandbox, docker")
             }
         }
 

@@ -24,7 +24,7 @@ func makeImageProvisioner(
 )
     throws -> ImageProvisioner
 {
-    var provisioner = try ImageProvisioner(home: LilypadHome(environment: environment).path)
+    var provisioner = try ImageProvisioner(home: LilypadHome(environment: environment))
     provisioner.registry.insecureRegistries.formUnion(insecureRegistries)
     return provisioner
 }

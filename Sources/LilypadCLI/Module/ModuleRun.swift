@@ -25,11 +25,7 @@ extension LilypadCommand.Module {
         @Flag(help: "Run here rather than on the network (the only mode of this command; `lilypad run` uses the network).")
         var local = false
 
-        @Option(help: "Which executor runs the job: sandbox or docker.")
-        var executor = "sandbox"
-
-        @Option(name: .customLong("docker-socket"), help: "The Docker Engine socket for --executor docker.")
-        var dockerSocket = "/var/run/docker.sock"
+        @OptionGroup var executorOptions: ExecutorOptions
 
         @Option(help: "Results folder (default: results/<module>-<time>).")
         var results: String?
@@ -48,7 +44,7 @@ extension LilypadCommand.Module {
             let executor: any Executor
             let folder: URL
             do {
-                executor = try LilypadCommand.ExecCommand.makeExecutor(named: self.executor, dockerSocket: dockerSocket)
+                executor = try executorOptions.makeExecutor()
                 let loaded = try makeModuleLoader().load(try ModuleReference(parsing: module))
                 let rendered = try ModuleRenderer.render(loaded, inputs: try ModuleInputs.parse(inputs))
                 for warning in rendered.spec.warnings { printError("warning: \(warning)") }
@@ -70,8 +66,7 @@ extension LilypadCommand.Module {
             } catch {
                 printError("Error: cannot write the results to \(folder.path): \(error.localizedDescription)")
             }
-            for warning in result.warnings { printError("lilypad: warning: \(warning)") }
-            if let reason = result.failureReason { printError("lilypad: \(reason)") }
+            LilypadCommand.ExecCommand.report(result, of: request)
             printError("Results: \(folder.path)")
             throw ExitCode(result.exitCode)
         }
