@@ -88,6 +88,8 @@ extension LilypadCommand {
         }
 
         func validate() throws {
+            // The passthrough argument captures `--help` too when it comes first.
+            if let first = arguments.first, ["-h", "--help", "-help"].contains(first) { throw CleanExit.helpRequest(self) }
             guard memory > 0 else { throw ValidationError("--memory must be positive") }
             if let cpus, !(cpus > 0 && cpus <= 1024) { throw ValidationError("--cpus must be between 0 and 1024") }
             guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
