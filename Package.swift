@@ -101,7 +101,12 @@ let package = Package(
         // provider, the job creator, the mediator.
         .target(
             name: "LilypadAgents",
-            dependencies: ["LilypadCore", "LilypadModules", "LilypadImages", "LilypadExecution"],
+            dependencies: [
+                "LilypadCore", "LilypadModules", "LilypadImages", "LilypadExecution", "LilypadLedger", "LilypadLedgerService",
+                "LilypadSolver", "LilypadSolverService", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -130,7 +135,10 @@ let package = Package(
             name: "LilypadSolverService",
             dependencies: [
                 "LilypadSolver",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -151,6 +159,7 @@ let package = Package(
                 "LilypadExecution",
                 "LilypadAgents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -6,8 +6,8 @@ public struct LilypadCommand: AsyncParsableCommand {
         commandName: "lilypad",
         abstract: "Lilypad: run containerised jobs on a decentralised compute network.",
         subcommands: [
-            Version.self, Key.self, CIDCommand.self, IDCommand.self, Template.self, Module.self, Image.self, ExecCommand.self, SolverCommand.self,
-            Chain.self, Wallet.self,
+            Version.self, RunCommand.self, DevnetCommand.self, ResourceProviderCommand.self, MediatorCommand.self, SolverCommand.self, Key.self,
+            CIDCommand.self, IDCommand.self, Template.self, Module.self, Image.self, ExecCommand.self, Chain.self, Wallet.self,
         ]
     )
 

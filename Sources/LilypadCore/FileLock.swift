@@ -30,12 +30,21 @@ public final class FileLock {
     public let path: String
 
     /// Blocks until the lock on `path` is held (creating the file and its folder if needed).
-    public init(path: String, mode: Mode = .exclusive) throws(Failure) {
+    public convenience init(path: String, mode: Mode = .exclusive) throws(Failure) {
+        try self.init(path: path, mode: mode, wait: true)
+    }
+
+    /// The lock on `path` if nobody else holds it now; `nil` if someone does.
+    public static func attempt(path: String, mode: Mode = .exclusive) throws(Failure) -> FileLock? {
+        do { return try FileLock(path: path, mode: mode, wait: false) } catch where error.code == EWOULDBLOCK { return nil }
+    }
+
+    private init(path: String, mode: Mode, wait: Bool) throws(Failure) {
         self.path = path
         try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw Failure(path: path, code: errno) }
-        while flock(descriptor, mode == .shared ? LOCK_SH : LOCK_EX) != 0 {
+        while flock(descriptor, (mode == .shared ? LOCK_SH : LOCK_EX) | (wait ? 0 : LOCK_NB)) != 0 {
             let code = errno
             guard code == EINTR else {
                 close(descriptor)

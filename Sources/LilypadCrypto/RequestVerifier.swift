@@ -38,6 +38,14 @@ public final class RequestVerifier: Sendable {
         method: String, target: String, audience: String, body: [UInt8], header: (String) -> String?,
         now: Int64 = SignedRequest.currentMilliseconds()
     ) throws(RequestAuthError) -> EthereumAddress {
+        try verify(method: method, target: target, audience: audience, bodyDigest: Array(SHA256.hash(data: body)), header: header, now: now)
+    }
+
+    /// The same check for a body that was streamed elsewhere (a large upload): `bodyDigest` is its SHA-256.
+    public func verify(
+        method: String, target: String, audience: String, bodyDigest: [UInt8], header: (String) -> String?,
+        now: Int64 = SignedRequest.currentMilliseconds()
+    ) throws(RequestAuthError) -> EthereumAddress {
         let request = try SignedRequest(header: header)
         let skew = request.timestamp - now
         guard abs(skew) <= windowMilliseconds else {
@@ -45,8 +53,7 @@ public final class RequestVerifier: Sendable {
         }
         guard audiences.isEmpty || audiences.contains(audience.lowercased()) else { throw .wrongAudience(audience) }
         let text = SignedRequest.canonicalText(
-            method: method, target: target, audience: audience, bodyDigest: Array(SHA256.hash(data: body)),
-            timestamp: request.timestamp, nonce: request.nonce)
+            method: method, target: target, audience: audience, bodyDigest: bodyDigest, timestamp: request.timestamp, nonce: request.nonce)
         let signer: EthereumAddress
         do { signer = try request.signature.recoverPersonalMessageSigner(Array(text.utf8)) } catch { throw .badSignature }
         guard signer == request.address else { throw .badSignature }

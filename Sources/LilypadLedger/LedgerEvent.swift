@@ -39,6 +39,8 @@ public enum DealContractState: String, Sendable, Hashable, Codable, CaseIterable
     case timeoutSubmitResults = "TimeoutSubmitResults"
     case timeoutJudgeResults = "TimeoutJudgeResults"
     case timeoutMediateResults = "TimeoutMediateResults"
+    /// The provider reported that it could not run the job.
+    case jobFailed = "JobFailed"
 
     /// True once nothing more can happen to the deal.
     public var isFinal: Bool {

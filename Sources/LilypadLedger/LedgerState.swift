@@ -151,6 +151,8 @@ public struct LedgerState: Sendable, Hashable {
             return try agree(terms, jobCreatorConsent, resourceProviderConsent, sender: sender, context: context)
         case .addResult(let dealID, let resultsID, let dataID, let instructionCount):
             return try addResult(dealID, resultsID, dataID, instructionCount, sender: sender, context: context)
+        case .reportFailure(let dealID, _):
+            return try reportFailure(dealID, sender: sender)
         case .acceptResult(let dealID):
             return try acceptResult(dealID, sender: sender)
         case .checkResult(let dealID):
@@ -248,6 +250,19 @@ public struct LedgerState: Sendable, Hashable {
         deal.resultsSubmittedAt = context.timestamp
         setDeal(deal, for: dealID)
         return events + [.dealStateChange(dealID: dealID, state: .resultsSubmitted)]
+    }
+
+    private mutating func reportFailure(_ dealID: String, sender: EthereumAddress) throws(LedgerError) -> [LedgerEvent] {
+        var deal = try dealRecord(dealID, action: "reportFailure", expecting: .dealAgreed)
+        try require(sender == deal.terms.resourceProvider, "reportFailure", sender, "only the deal's resource provider reports that it failed")
+        let jobCreator = deal.terms.jobCreator
+        var events = try release(&deal.lockedPaymentCollateral, to: jobCreator, dealID: dealID, reason: .paymentCollateral, direction: .refunded)
+        events += try release(
+            &deal.lockedJobCreatorTimeoutCollateral, to: jobCreator, dealID: dealID, reason: .timeoutCollateral, direction: .refunded)
+        events += try release(&deal.lockedProviderTimeoutCollateral, to: sender, dealID: dealID, reason: .timeoutCollateral, direction: .refunded)
+        deal.state = .jobFailed
+        setDeal(deal, for: dealID)
+        return events + [.dealStateChange(dealID: dealID, state: .jobFailed)]
     }
 
     private mutating func acceptResult(_ dealID: String, sender: EthereumAddress) throws(LedgerError) -> [LedgerEvent] {

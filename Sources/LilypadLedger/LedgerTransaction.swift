@@ -14,6 +14,9 @@ public enum LedgerAction: Sendable, Hashable, Codable {
     case agree(terms: DealTerms, jobCreatorConsent: String, resourceProviderConsent: String)
     /// The provider submits results (escrowing its results collateral).
     case addResult(dealID: String, resultsID: String, dataID: String, instructionCount: UInt64)
+    /// The provider could not run the job at all (bad image, module that cannot be fetched…): the job
+    /// creator is refunded in full and the provider gets its timeout collateral back, unpaid.
+    case reportFailure(dealID: String, reason: String)
     /// The job creator accepts the results: the provider is paid.
     case acceptResult(dealID: String)
     /// The job creator disputes the results: a mediator is drawn and the fee escrowed.
@@ -47,6 +50,7 @@ public enum LedgerAction: Sendable, Hashable, Codable {
         case .withdraw: "withdraw"
         case .agree: "agree"
         case .addResult: "addResult"
+        case .reportFailure: "reportFailure"
         case .acceptResult: "acceptResult"
         case .checkResult: "checkResult"
         case .mediationAcceptResult: "mediationAcceptResult"

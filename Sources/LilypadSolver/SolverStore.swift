@@ -45,36 +45,102 @@ public final class SolverStore: Sendable {
                 table.column("body", .blob).notNull()
             }
         }
+        migrator.registerMigration("v2-events-deadlines") { db in
+            // When the solver received a job offer (its match and total timeouts start there, not at
+            // the client's `created_at`).
+            try db.alter(table: "job_offer") { table in table.add(column: "received_at", .integer).notNull().defaults(to: 0) }
+            // The event log: each state change's events are written in the change's transaction, so a
+            // client resuming from `seq` misses nothing, across restarts too.
+            try db.create(table: "event") { table in
+                table.autoIncrementedPrimaryKey("seq")
+                table.column("body", .blob).notNull()
+            }
+            try db.create(table: "event_party") { table in
+                table.column("party", .text).notNull()
+                table.column("seq", .integer).notNull()
+                table.primaryKey(["party", "seq"])
+            }
+        }
         try migrator.migrate(database)
+    }
+
+    /// Appends `events` to the log inside the current transaction; returns them with their `seq`.
+    private static func append(_ events: [SolverEvent], _ db: Database) throws -> [SolverEvent] {
+        let encoder = GoJSONEncoder()
+        return try events.map { event in
+            var stored = event
+            try db.execute(sql: "INSERT INTO event (body) VALUES (?)", arguments: [Data(try encoder.encode(event))])
+            stored.seq = Int(db.lastInsertedRowID)
+            for party in event.audience {
+                try db.execute(sql: "INSERT INTO event_party (party, seq) VALUES (?, ?)", arguments: [party, stored.seq])
+            }
+            return stored
+        }
+    }
+
+    /// Events `party` (lower-cased address) may see, after `seq`, oldest first.
+    public func events(for party: String, after seq: Int, limit: Int = 1000) throws -> [SolverEvent] {
+        try database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT event.seq, event.body FROM event_party JOIN event ON event.seq = event_party.seq
+                    WHERE event_party.party = ? AND event_party.seq > ? ORDER BY event_party.seq LIMIT ?
+                    """, arguments: [party, seq, limit])
+        }.map { row in
+            var event = try JSONDecoder().decode(SolverEvent.self, from: row["body"] as Data)
+            event.seq = row["seq"]
+            return event
+        }
+    }
+
+    /// The highest event number `party` can see (0 if none): where a new client starts listening.
+    public func lastEventSeq(for party: String) throws -> Int {
+        try database.read { db in try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM event_party WHERE party = ?", arguments: [party]) ?? 0 }
+    }
+
+    /// The highest event number so far (0 if none).
+    public func lastEventSeq() throws -> Int {
+        try database.read { db in try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM event") ?? 0 }
     }
 
     // MARK: Writes
 
-    public func insert(_ offer: JobOfferContainer) throws {
+    /// Stores a new job offer received at `receivedAt` (ms), with its events.
+    @discardableResult
+    public func insert(_ offer: JobOfferContainer, receivedAt: Int, events: [SolverEvent] = []) throws -> [SolverEvent] {
         let body = try GoJSONEncoder().encode(offer)
-        try database.write { db in
+        return try database.write { db in
             try db.execute(
-                sql: "INSERT INTO job_offer (id, job_creator, deal_id, state, body) VALUES (?, ?, ?, ?, ?)",
-                arguments: [offer.id, offer.jobCreator.lowercased(), offer.dealID, offer.state.rawValue, Data(body)])
+                sql: "INSERT INTO job_offer (id, job_creator, deal_id, state, body, received_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [offer.id, offer.jobCreator.lowercased(), offer.dealID, offer.state.rawValue, Data(body), receivedAt])
+            return try Self.append(events, db)
         }
     }
 
-    public func insert(_ offer: ResourceOfferContainer) throws {
+    /// Stores a new resource offer, with its events.
+    @discardableResult
+    public func insert(_ offer: ResourceOfferContainer, events: [SolverEvent] = []) throws -> [SolverEvent] {
         let body = try GoJSONEncoder().encode(offer)
-        try database.write { db in
+        return try database.write { db in
             try db.execute(
                 sql: "INSERT INTO resource_offer (id, resource_provider, deal_id, state, body) VALUES (?, ?, ?, ?, ?)",
                 arguments: [offer.id, offer.resourceProvider.lowercased(), offer.dealID, offer.state.rawValue, Data(body)])
+            return try Self.append(events, db)
         }
     }
 
     /// Records a deal and both its offers (and optionally its result) in one transaction: a new
     /// match when `isNew`, otherwise a step of its lifecycle.
-    public func commit(deal: DealContainer, job: JobOfferContainer, resource: ResourceOfferContainer, result: JobResult? = nil, isNew: Bool) throws {
+    @discardableResult
+    public func commit(
+        deal: DealContainer, job: JobOfferContainer, resource: ResourceOfferContainer, result: JobResult? = nil, isNew: Bool,
+        events: [SolverEvent] = []
+    ) throws -> [SolverEvent] {
         let encoder = GoJSONEncoder()
         let (dealBody, jobBody, resourceBody) = (try encoder.encode(deal), try encoder.encode(job), try encoder.encode(resource))
         let resultBody = try result.map { try encoder.encode($0) }
-        try database.write { db in
+        return try database.write { db in
             if isNew {
                 try db.execute(
                     sql: "INSERT INTO deal (id, job_creator, resource_provider, state, body) VALUES (?, ?, ?, ?, ?)",
@@ -83,7 +149,7 @@ public final class SolverStore: Sendable {
                 try db.execute(sql: "UPDATE deal SET state = ?, body = ? WHERE id = ?", arguments: [deal.state.rawValue, Data(dealBody), deal.id])
             }
             if let resultBody {
-                try db.execute(sql: "INSERT INTO result (deal_id, body) VALUES (?, ?)", arguments: [deal.id, Data(resultBody)])
+                try db.execute(sql: "INSERT OR REPLACE INTO result (deal_id, body) VALUES (?, ?)", arguments: [deal.id, Data(resultBody)])
             }
             try db.execute(
                 sql: "UPDATE job_offer SET deal_id = ?, state = ?, body = ? WHERE id = ?",
@@ -91,24 +157,29 @@ public final class SolverStore: Sendable {
             try db.execute(
                 sql: "UPDATE resource_offer SET deal_id = ?, state = ?, body = ? WHERE id = ?",
                 arguments: [resource.dealID, resource.state.rawValue, Data(resourceBody), resource.id])
+            return try Self.append(events, db)
         }
     }
 
-    public func update(_ offer: JobOfferContainer) throws {
+    @discardableResult
+    public func update(_ offer: JobOfferContainer, events: [SolverEvent] = []) throws -> [SolverEvent] {
         let body = try GoJSONEncoder().encode(offer)
-        try database.write { db in
+        return try database.write { db in
             try db.execute(
                 sql: "UPDATE job_offer SET deal_id = ?, state = ?, body = ? WHERE id = ?",
                 arguments: [offer.dealID, offer.state.rawValue, Data(body), offer.id])
+            return try Self.append(events, db)
         }
     }
 
-    public func update(_ offer: ResourceOfferContainer) throws {
+    @discardableResult
+    public func update(_ offer: ResourceOfferContainer, events: [SolverEvent] = []) throws -> [SolverEvent] {
         let body = try GoJSONEncoder().encode(offer)
-        try database.write { db in
+        return try database.write { db in
             try db.execute(
                 sql: "UPDATE resource_offer SET deal_id = ?, state = ?, body = ? WHERE id = ?",
                 arguments: [offer.dealID, offer.state.rawValue, Data(body), offer.id])
+            return try Self.append(events, db)
         }
     }
 
@@ -131,6 +202,19 @@ public final class SolverStore: Sendable {
 
     public func deal(id: String) throws -> DealContainer? {
         try database.read { db in try Data.fetchOne(db, sql: "SELECT body FROM deal WHERE id = ?", arguments: [id]) }
+            .map { try JSONDecoder().decode(DealContainer.self, from: $0) }
+    }
+
+    /// When the solver received each still-active job offer (ms), to re-arm its timeouts.
+    public func activeJobOfferArrivals() throws -> [String: Int] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, received_at FROM job_offer WHERE state IN (0, 1, 2, 4, 12, 13)")
+        }.reduce(into: [:]) { arrivals, row in arrivals[row["id"]] = row["received_at"] }
+    }
+
+    /// Deals still in progress (not in a terminal state), to re-arm their timeouts after a restart.
+    public func activeDeals() throws -> [DealContainer] {
+        try database.read { db in try Data.fetchAll(db, sql: "SELECT body FROM deal WHERE state IN (1, 2, 4, 12, 13) ORDER BY seq") }
             .map { try JSONDecoder().decode(DealContainer.self, from: $0) }
     }
 

@@ -55,41 +55,104 @@ public struct SolverClient: Sendable {
     public func acceptResult(dealID: String, transaction: String = "accepted") async throws(Failure) -> DealContainer {
         var update = DealTransactions.JobCreator()
         update.acceptResult = transaction
-        return try await send("POST", "/api/v1/deals/\(dealID)/txs/job_creator", body: encode(update))
+        return try await post(jobCreator: update, dealID: dealID)
+    }
+
+    /// Records the job creator's transactions on a deal.
+    public func post(jobCreator update: DealTransactions.JobCreator, dealID: String) async throws(Failure) -> DealContainer {
+        try await send("POST", "/api/v1/deals/\(dealID)/txs/job_creator", body: encode(update))
+    }
+
+    /// Records the provider's transactions on a deal.
+    public func post(resourceProvider update: DealTransactions.ResourceProvider, dealID: String) async throws(Failure) -> DealContainer {
+        try await send("POST", "/api/v1/deals/\(dealID)/txs/resource_provider", body: encode(update))
+    }
+
+    /// Records a mediator's ruling on a deal.
+    public func post(mediator update: DealTransactions.Mediator, dealID: String) async throws(Failure) -> DealContainer {
+        try await send("POST", "/api/v1/deals/\(dealID)/txs/mediator", body: encode(update))
+    }
+
+    /// Withdraws a job offer that is still waiting for a match.
+    public func withdraw(jobOffer id: String) async throws(Failure) -> JobOfferContainer {
+        try await send("DELETE", "/api/v1/job_offers/\(id)", body: [])
+    }
+
+    /// Withdraws an unmatched resource offer.
+    public func withdraw(resourceOffer id: String) async throws(Failure) -> ResourceOfferContainer {
+        try await send("DELETE", "/api/v1/resource_offers/\(id)", body: [])
+    }
+
+    /// The signer's events after `seq`; with `wait`, the solver holds the request up to that many
+    /// seconds until there is one.
+    public func events(after seq: Int, wait: Int = 0) async throws(Failure) -> [SolverEvent] {
+        try await send("GET", "/api/v1/events?after=\(seq)&wait=\(wait)", body: [], timeout: .seconds(Int64(wait) + 30))
+    }
+
+    /// The newest event the signer can see: listen after it to get only what happens from now on.
+    public func eventHead() async throws(Failure) -> Int {
+        let head: EventHead = try await send("GET", "/api/v1/events/head", body: [])
+        return head.seq
+    }
+
+    /// Uploads the tar of a deal's results folder (the provider).
+    public func upload(results archive: [UInt8], dealID: String) async throws(Failure) -> JobResultReceipt {
+        try await send("POST", "/api/v1/deals/\(dealID)/files", body: archive, contentType: "application/x-tar", timeout: .seconds(600))
+    }
+
+    /// Downloads the tar of a deal's results folder (its parties and mediators).
+    public func downloadResults(dealID: String, maximumBytes: Int = 1 << 30) async throws(Failure) -> [UInt8] {
+        let (status, data) = try await exchange("GET", "/api/v1/deals/\(dealID)/files", body: [], contentType: nil, timeout: .seconds(600), limit: maximumBytes)
+        guard (200..<300).contains(status) else { throw Self.failure(status: status, data: data) }
+        return Array(data)
     }
 
     private func encode(_ value: some Encodable) throws(Failure) -> [UInt8] {
         do { return try GoJSONEncoder().encode(value) } catch { throw .unexpected(status: 0, detail: "cannot encode: \(error)") }
     }
 
+    /// Sends a signed request and decodes the answer.
+    func send<T: Decodable>(
+        _ method: String, _ path: String, body: [UInt8], contentType: String = "application/json", timeout: TimeAmount = .seconds(30),
+        signed request: SignedRequest? = nil
+    ) async throws(Failure) -> T {
+        let (status, data) = try await exchange(
+            method, path, body: body, contentType: contentType, timeout: timeout, limit: 64 << 20, signed: request)
+        guard (200..<300).contains(status) else { throw Self.failure(status: status, data: data) }
+        do { return try JSONDecoder().decode(T.self, from: data) } catch {
+            throw .unexpected(status: status, detail: "cannot decode \(T.self): \(error)")
+        }
+    }
+
     /// Sends a signed request; the signature binds method, path, host, body, time and a fresh nonce.
-    func send<T: Decodable>(_ method: String, _ path: String, body: [UInt8], signed request: SignedRequest? = nil) async throws(Failure) -> T {
-        let authority = URL(string: baseURL).map { url in url.host.map { host in url.port.map { "\(host):\($0)" } ?? host } ?? "" } ?? ""
+    func exchange(
+        _ method: String, _ path: String, body: [UInt8], contentType: String?, timeout: TimeAmount, limit: Int, signed request: SignedRequest? = nil
+    ) async throws(Failure) -> (Int, Data) {
         let signature = request ?? SignedRequest.sign(method: method, target: path, audience: authority, body: body, key: key)
         var outgoing = HTTPClientRequest(url: baseURL + path)
         outgoing.method = HTTPMethod(rawValue: method)
         for (name, value) in signature.fields { outgoing.headers.add(name: name, value: value) }
         if !body.isEmpty {
-            outgoing.headers.add(name: "Content-Type", value: "application/json")
+            if let contentType { outgoing.headers.add(name: "Content-Type", value: contentType) }
             outgoing.body = .bytes(ByteBuffer(bytes: body))
         }
-        let status: Int
-        let data: Data
         do {
-            let response = try await http.execute(outgoing, timeout: .seconds(30))
-            status = Int(response.status.code)
-            data = Data(buffer: try await response.body.collect(upTo: 64 << 20))
+            let response = try await http.execute(outgoing, timeout: timeout)
+            return (Int(response.status.code), Data(buffer: try await response.body.collect(upTo: limit)))
         } catch {
             throw .unreachable(url: baseURL, reason: "\(error)")
         }
-        guard (200..<300).contains(status) else {
-            if let body = try? JSONDecoder().decode([String: String].self, from: data), let message = body["error"] {
-                throw .refused(status: status, message: message)
-            }
-            throw .unexpected(status: status, detail: String(decoding: data.prefix(200), as: UTF8.self))
+    }
+
+    /// The `host[:port]` requests are signed for.
+    var authority: String {
+        URL(string: baseURL).map { url in url.host.map { host in url.port.map { "\(host):\($0)" } ?? host } ?? "" } ?? ""
+    }
+
+    static func failure(status: Int, data: Data) -> Failure {
+        if let body = try? JSONDecoder().decode([String: String].self, from: data), let message = body["error"] {
+            return .refused(status: status, message: message)
         }
-        do { return try JSONDecoder().decode(T.self, from: data) } catch {
-            throw .unexpected(status: status, detail: "cannot decode \(T.self): \(error)")
-        }
+        return .unexpected(status: status, detail: String(decoding: data.prefix(200), as: UTF8.self))
     }
 }

@@ -1,5 +1,7 @@
+import Crypto
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import LilypadCore
 import LilypadCrypto
 import LilypadSolver
@@ -9,66 +11,89 @@ import Logging
 /// signatures (`docs/protocol.md`), with every refusal a 4xx (or 503) carrying its reason.
 ///
 /// ```
-/// GET  /api/v1/health
-/// POST /api/v1/job_offers          JobOffer → JobOfferContainer (signed by the job creator)
-/// POST /api/v1/resource_offers     ResourceOffer → ResourceOfferContainer (signed by the provider)
-/// GET  /api/v1/job_offers/{id}     the signer's own job offer
-/// GET  /api/v1/deals               the signer's deals
-/// GET  /api/v1/deals/{id}          a deal, for its parties and mediators
-/// POST /api/v1/deals/{id}/result   Result (the deal's provider, once, while it runs)
-/// GET  /api/v1/deals/{id}/result   the deal's result, for its parties and mediators
-/// POST /api/v1/deals/{id}/txs/{job_creator|resource_provider|mediator}
-///                                  a party's transactions; the job creator's accept_result completes the deal
+/// GET    /api/v1/health
+/// POST   /api/v1/job_offers            JobOffer → JobOfferContainer (signed by the job creator)
+/// GET    /api/v1/job_offers/{id}       the signer's own job offer
+/// DELETE /api/v1/job_offers/{id}       withdraw the signer's job offer while it waits for a match
+/// POST   /api/v1/resource_offers       ResourceOffer → ResourceOfferContainer (signed by the provider)
+/// DELETE /api/v1/resource_offers/{id}  withdraw the signer's unmatched resource offer
+/// GET    /api/v1/deals                 the signer's deals
+/// GET    /api/v1/deals/{id}            a deal, for its parties and mediators
+/// POST   /api/v1/deals/{id}/files      the results folder as a tar (the deal's provider)
+/// GET    /api/v1/deals/{id}/files      the results tar, for the deal's parties and mediators
+/// POST   /api/v1/deals/{id}/result     Result (the deal's provider, once, while it runs)
+/// GET    /api/v1/deals/{id}/result     the deal's result, for its parties and mediators
+/// POST   /api/v1/deals/{id}/txs/{job_creator|resource_provider|mediator}
+///                                      a party's transactions: agree (consent), accept_result, check_result, rulings
+/// GET    /api/v1/events?after=N&wait=S the signer's events after N (waits up to S seconds for one)
+/// WS     /api/v1/ws?after=N            the signer's events after N, then each new one as it happens
 /// ```
 public enum SolverServer {
-    /// Builds the application serving `solver`.
-    ///
-    /// - Parameters:
-    ///   - verifier: checks request signatures and refuses replays.
-    ///   - acceptLegacyHeaders: also accept Lilypad v2's static `X-Lilypad-User`/`X-Lilypad-Signature`
-    ///     headers (replayable: for old clients only, off by default).
-    public static func application(
-        solver: Solver, verifier: RequestVerifier, acceptLegacyHeaders: Bool = false, host: String, port: Int, logger: Logger
-    ) -> some ApplicationProtocol {
-        let router = Router()
+    /// How the service is set up.
+    public struct Options: Sendable {
+        /// Checks request signatures and refuses replays.
+        public var verifier: RequestVerifier
+        /// Also accept Lilypad v2's static `X-Lilypad-User`/`X-Lilypad-Signature` headers
+        /// (replayable: for old clients only, off by default).
+        public var acceptLegacyHeaders = false
+        public var host = "127.0.0.1"
+        public var port = 8081
+
+        public init(verifier: RequestVerifier) { self.verifier = verifier }
+    }
+
+    /// Builds the application serving `solver`, its results archives in `files`.
+    public static func application(solver: Solver, files: SolverFiles, options: Options, logger: Logger) -> some ApplicationProtocol {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        let auth = Authenticator(verifier: options.verifier, legacy: options.acceptLegacyHeaders)
         router.get("/api/v1/health") { _, _ in "ok" }
-        router.post("/api/v1/job_offers") { request, context -> Response in
-            let (signer, body) = try await authenticate(request, verifier: verifier, legacy: acceptLegacyHeaders)
+        router.post("/api/v1/job_offers") { request, _ -> Response in
+            let (signer, body) = try await auth.authenticate(request)
             let offer: JobOffer = try decode(body, as: "a job offer")
-            return try json(try await run { try await solver.post(jobOffer: offer, signer: signer, now: now()) })
-        }
-        router.post("/api/v1/resource_offers") { request, _ -> Response in
-            let (signer, body) = try await authenticate(request, verifier: verifier, legacy: acceptLegacyHeaders)
-            let offer: ResourceOffer = try decode(body, as: "a resource offer")
-            return try json(try await run { try await solver.post(resourceOffer: offer, signer: signer, now: now()) })
+            return try json(try await run { try await solver.post(jobOffer: offer, signer: signer, now: Solver.clock()) })
         }
         router.get("/api/v1/job_offers/:id") { request, context -> Response in
-            let (signer, _) = try await authenticate(request, verifier: verifier, legacy: acceptLegacyHeaders)
+            let (signer, _) = try await auth.authenticate(request)
             let id = try context.parameters.require("id")
             return try json(try await run { try await solver.jobOffer(id: id, requester: signer) })
         }
+        router.delete("/api/v1/job_offers/:id") { request, context -> Response in
+            let (signer, _) = try await auth.authenticate(request)
+            let id = try context.parameters.require("id")
+            return try json(try await run { try await solver.withdraw(jobOffer: id, signer: signer) })
+        }
+        router.post("/api/v1/resource_offers") { request, _ -> Response in
+            let (signer, body) = try await auth.authenticate(request)
+            let offer: ResourceOffer = try decode(body, as: "a resource offer")
+            return try json(try await run { try await solver.post(resourceOffer: offer, signer: signer, now: Solver.clock()) })
+        }
+        router.delete("/api/v1/resource_offers/:id") { request, context -> Response in
+            let (signer, _) = try await auth.authenticate(request)
+            let id = try context.parameters.require("id")
+            return try json(try await run { try await solver.withdraw(resourceOffer: id, signer: signer) })
+        }
         router.get("/api/v1/deals") { request, _ -> Response in
-            let (signer, _) = try await authenticate(request, verifier: verifier, legacy: acceptLegacyHeaders)
+            let (signer, _) = try await auth.authenticate(request)
             return try json(try await run { try await solver.deals(of: signer) })
         }
         router.get("/api/v1/deals/:id") { request, context -> Response in
-            let (signer, _) = try await authenticate(request, verifier: verifier, legacy: acceptLegacyHeaders)
+            let (signer, _) = try await auth.authenticate(request)
             let id = try context.parameters.require("id")
             return try json(try await run { try await solver.deal(id: id, requester: signer) })
         }
         router.post("/api/v1/deals/:id/result") { request, context -> Response in
-            let (signer, body) = try await authenticate(request, verifier: verifier, legacy: acceptLegacyHeaders)
+            let (signer, body) = try await auth.authenticate(request)
             let id = try context.parameters.require("id")
             let result: JobResult = try decode(body, as: "a result")
-            return try json(try await run { try await solver.post(result: result, dealID: id, signer: signer, now: now()) })
+            return try json(try await run { try await solver.post(result: result, dealID: id, signer: signer, now: Solver.clock()) })
         }
         router.get("/api/v1/deals/:id/result") { request, context -> Response in
-            let (signer, _) = try await authenticate(request, verifier: verifier, legacy: acceptLegacyHeaders)
+            let (signer, _) = try await auth.authenticate(request)
             let id = try context.parameters.require("id")
             return try json(try await run { try await solver.result(dealID: id, requester: signer) })
         }
         router.post("/api/v1/deals/:id/txs/:party") { request, context -> Response in
-            let (signer, body) = try await authenticate(request, verifier: verifier, legacy: acceptLegacyHeaders)
+            let (signer, body) = try await auth.authenticate(request)
             let id = try context.parameters.require("id")
             var update = DealTransactions()
             switch try context.parameters.require("party") {
@@ -77,38 +102,13 @@ public enum SolverServer {
             case "mediator": update.mediator = try decode(body, as: "mediator transactions")
             case let other: throw SolverHTTPError(status: .notFound, message: "no party \"\(other)\": use job_creator, resource_provider or mediator")
             }
-            return try json(try await run { try await solver.post(transactions: update, dealID: id, signer: signer, now: now()) })
+            return try json(try await run { try await solver.post(transactions: update, dealID: id, signer: signer, now: Solver.clock()) })
         }
-        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "lilypad-solver"), logger: logger)
-    }
-
-    /// Milliseconds since the Unix epoch.
-    static func now() -> Int { Int(Date().timeIntervalSince1970 * 1000) }
-
-    /// Verifies the request's signature over its method, target, host and body; returns the signer and the body.
-    static func authenticate(_ request: Request, verifier: RequestVerifier, legacy: Bool) async throws -> (EthereumAddress, [UInt8]) {
-        let buffer = try await request.body.collect(upTo: 10 << 20)
-        let body = Array(buffer: buffer)
-        let fields = request.headers
-        let header: (String) -> String? = { name in
-            let lowered = name.lowercased()
-            return fields.first { $0.name.canonicalName == lowered }?.value
-        }
-        if legacy, header(SignedRequest.Header.signature) == nil,
-            let user = header(LegacyAuthHeaders.userHeader), let signature = header(LegacyAuthHeaders.signatureHeader)
-        {
-            do { return (try LegacyAuthHeaders(user: user, signature: signature).verify(), body) } catch {
-                throw SolverHTTPError(status: .unauthorized, message: error.description)
-            }
-        }
-        let target = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
-        do {
-            let signer = try verifier.verify(
-                method: request.method.rawValue, target: target, audience: request.head.authority ?? header("Host") ?? "", body: body, header: header)
-            return (signer, body)
-        } catch {
-            throw SolverHTTPError(status: .init(code: error.httpStatus), message: error.description)
-        }
+        addFileRoutes(to: router, solver: solver, files: files, auth: auth)
+        addEventRoutes(to: router, solver: solver, auth: auth)
+        return Application(
+            router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "lilypad-solver"), logger: logger)
     }
 
     static func decode<T: Decodable>(_ body: [UInt8], as what: String) throws -> T {
@@ -127,6 +127,56 @@ public enum SolverServer {
     static func json<T: Encodable>(_ value: T) throws -> Response {
         Response(
             status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try GoJSONEncoder().encode(value))))
+    }
+}
+
+/// Checks our signed requests (and, when allowed, Lilypad's legacy headers).
+struct Authenticator: Sendable {
+    var verifier: RequestVerifier
+    var legacy: Bool
+
+    /// Reads a header case-insensitively.
+    static func header(_ request: Request) -> (String) -> String? {
+        let fields = request.headers
+        return { name in
+            let lowered = name.lowercased()
+            return fields.first { $0.name.canonicalName == lowered }?.value
+        }
+    }
+
+    /// SHA-256 of an empty body.
+    static let emptyBodyDigest = Array(SHA256.hash(data: [UInt8]()))
+
+    static func target(_ request: Request) -> String { request.uri.path + (request.uri.query.map { "?" + $0 } ?? "") }
+
+    /// Verifies the request's signature over its method, target, host and body; returns the signer and the body.
+    func authenticate(_ request: Request, maximumBody: Int = 10 << 20) async throws -> (EthereumAddress, [UInt8]) {
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: maximumBody) } catch {
+            throw SolverHTTPError(status: .contentTooLarge, message: "the body is larger than \(maximumBody) bytes")
+        }
+        let body = Array(buffer: buffer)
+        let header = Self.header(request)
+        if legacy, header(SignedRequest.Header.signature) == nil,
+            let user = header(LegacyAuthHeaders.userHeader), let signature = header(LegacyAuthHeaders.signatureHeader)
+        {
+            do { return (try LegacyAuthHeaders(user: user, signature: signature).verify(), body) } catch {
+                throw SolverHTTPError(status: .unauthorized, message: error.description)
+            }
+        }
+        return (try verify(request, bodyDigest: Array(SHA256.hash(data: body))), body)
+    }
+
+    /// Verifies a request whose body (with SHA-256 `bodyDigest`) was consumed elsewhere.
+    func verify(_ request: Request, bodyDigest: [UInt8]) throws -> EthereumAddress {
+        let header = Self.header(request)
+        do {
+            return try verifier.verify(
+                method: request.method.rawValue, target: Self.target(request), audience: request.head.authority ?? header("Host") ?? "",
+                bodyDigest: bodyDigest, header: header)
+        } catch {
+            throw SolverHTTPError(status: .init(code: error.httpStatus), message: error.description)
+        }
     }
 }
 

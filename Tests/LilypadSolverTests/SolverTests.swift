@@ -193,7 +193,7 @@ struct SolverRecoveryTests {
         defer { try? FileManager.default.removeItem(atPath: base.directory) }
         let store = try SolverStore(path: base.directory + "/solver.sqlite")
         try store.insert(ResourceOfferContainer(offer: try base.resource().withComputedID()))
-        try store.insert(JobOfferContainer(offer: try base.job().withComputedID()))
+        try store.insert(JobOfferContainer(offer: try base.job().withComputedID()), receivedAt: base.now)
         let solver = try Solver(store: store, configuration: .init(address: base.solverKey.address))
         #expect(await solver.waitingJobOffers == 0)
         #expect(await solver.freeResourceOffers == 0)

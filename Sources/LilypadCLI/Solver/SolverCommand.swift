@@ -40,6 +40,24 @@ extension LilypadCommand {
         )
         var publicHost: [String] = []
 
+        @Option(help: "Seconds a job offer may wait for a match (default: $TIMEOUT_MATCH_SECONDS or 30).")
+        var timeoutMatch: Int?
+
+        @Option(help: "Execution timeout of jobs that name none, in seconds (default: $TIMEOUT_EXECUTION_SECONDS or 900).")
+        var timeoutExecution: Int?
+
+        @Option(help: "Seconds a provider gets after the execution timeout to upload and report (default: 15).")
+        var timeoutExecutionGrace: Int?
+
+        @Option(help: "Seconds a job creator has to download results (default: $TIMEOUT_DOWNLOAD_SECONDS or 3600).")
+        var timeoutDownload: Int?
+
+        @Option(help: "Seconds a job offer may stay active in all (default: $TIMEOUT_TOTAL_SECONDS or 7200).")
+        var timeoutTotal: Int?
+
+        @Option(help: "Largest results archive accepted, in MiB (default: $SERVER_MAX_RESULT_SIZE_MB or 1024).")
+        var maxResultSize: Int?
+
         @Flag(help: "Also accept Lilypad v2's static, replayable X-Lilypad-User/X-Lilypad-Signature headers.")
         var acceptLegacyHeaders = false
 
@@ -53,17 +71,28 @@ extension LilypadCommand {
             var configuration = Solver.Configuration(address: solverKey.address)
             configuration.timestampWindowMilliseconds = window * 1000
             configuration.maximumWaitingJobOffers = maxWaitingJobOffers ?? environment["SERVER_MAX_JOB_OFFER_CAPACITY"].flatMap(Int.init) ?? 1000
+            func seconds(_ flag: Int?, _ variable: String, _ fallback: Int) -> Int { flag ?? environment[variable].flatMap(Int.init) ?? fallback }
+            configuration.timeouts.matchSeconds = seconds(timeoutMatch, "TIMEOUT_MATCH_SECONDS", 30)
+            configuration.timeouts.executionSeconds = seconds(timeoutExecution, "TIMEOUT_EXECUTION_SECONDS", 900)
+            configuration.timeouts.executionGraceSeconds = seconds(timeoutExecutionGrace, "TIMEOUT_EXECUTION_GRACE_SECONDS", 15)
+            configuration.timeouts.downloadSeconds = seconds(timeoutDownload, "TIMEOUT_DOWNLOAD_SECONDS", 3600)
+            configuration.timeouts.totalSeconds = seconds(timeoutTotal, "TIMEOUT_TOTAL_SECONDS", 7200)
             let solver = try Solver(store: try SolverStore(path: path), configuration: configuration)
+            await solver.start()
+            let folder = (path as NSString).deletingLastPathComponent
+            let files = try SolverFiles(
+                root: folder + "/files", maximumResultBytes: seconds(maxResultSize, "SERVER_MAX_RESULT_SIZE_MB", 1024) << 20)
             var logger = Logger(label: "lilypad.solver")
             logger.logLevel = .info
             let port = self.port ?? environment["SERVER_PORT"].flatMap(Int.init) ?? 8081
             logger.info("solver ready", metadata: ["address": "\(solverKey.address)", "port": "\(port)", "data": "\(path)"])
             // Only requests signed for this solver: a request signed for another service cannot be replayed here.
             let audiences = Set(["\(host):\(port)", "127.0.0.1:\(port)", "localhost:\(port)"] + publicHost)
-            let app = SolverServer.application(
-                solver: solver, verifier: RequestVerifier(windowSeconds: Int64(window), audiences: audiences),
-                acceptLegacyHeaders: acceptLegacyHeaders,
-                host: host, port: port, logger: logger)
+            var options = SolverServer.Options(verifier: RequestVerifier(windowSeconds: Int64(window), audiences: audiences))
+            options.acceptLegacyHeaders = acceptLegacyHeaders
+            options.host = host
+            options.port = port
+            let app = SolverServer.application(solver: solver, files: files, options: options, logger: logger)
             try await app.runService()
         }
     }

@@ -1,0 +1,111 @@
+import Foundation
+import LilypadCore
+import LilypadExecution
+import LilypadImages
+import LilypadModules
+
+/// Runs a deal's job as a resource provider (or a mediator) does: fetches the module at the
+/// deal's commit, renders it with the deal's inputs, provisions its image, runs it on an executor
+/// and writes the results folder (`stdout`, `stderr`, `exitCode`, `outputs/`).
+public struct ModuleRunner: Sendable {
+    /// What running a job produced.
+    public struct Outcome: Sendable {
+        /// The results folder.
+        public var folder: URL
+        /// The job's result as the executor saw it.
+        public var result: ExecutionResult
+    }
+
+    /// Why a job could not be run at all (as opposed to running and failing).
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    public let home: LilypadHome
+    public let executor: any Executor
+    /// Give jobs that ask for it the host's network.
+    public var allowNetwork = false
+    /// Limits for what a module leaves open.
+    public var defaults = ResourceLimits()
+
+    public init(home: LilypadHome, executor: any Executor) {
+        self.home = home
+        self.executor = executor
+    }
+
+    /// The module loader for this home, with the built-in modules served locally.
+    public static func loader(home: LilypadHome) throws(ModuleError) -> ModuleLoader {
+        let builtins = try BuiltinModules.materialize(in: home.modules)
+        return ModuleLoader(registry: ModuleRegistry.lilypad.overriding(builtins), cache: ModuleRepositoryCache(root: home.modules))
+    }
+
+    /// Renders the module a job offer names, at its commit, with its inputs.
+    public func render(module config: ModuleConfig, inputs: [String: String]) throws(Failure) -> ModuleSpec {
+        do {
+            let loader = try Self.loader(home: home)
+            let loaded = try loader.load(try reference(for: config, loader: loader))
+            guard config.hash.isEmpty || loaded.config.hash == config.hash else {
+                throw Failure("module \(config.name) is at commit \(loaded.config.hash) here, but the job asks for \(config.hash)")
+            }
+            return try ModuleRenderer.render(loaded, inputs: inputs).spec
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure("cannot prepare module \(config.name.isEmpty ? config.repo : config.name): \(error)")
+        }
+    }
+
+    /// Where to fetch `config` from. A `file://` repository is accepted only inside this home's
+    /// built-in modules (a job must not make a provider read its local files); a built-in module
+    /// known by name is fetched from this machine's copy (the commit check keeps it honest).
+    func reference(for config: ModuleConfig, loader: ModuleLoader) throws -> ModuleReference {
+        guard config.repo.hasPrefix("file://") else { return .repository(url: config.repo, ref: config.hash) }
+        let path = URL(fileURLWithPath: String(config.repo.dropFirst("file://".count))).standardizedFileURL.path
+        if path.hasPrefix(home.modules + "/builtin/"), FileManager.default.fileExists(atPath: path) {
+            return .repository(url: "file://" + path, ref: config.hash)
+        }
+        if !config.name.isEmpty, case .named(let name, _) = try ModuleReference(parsing: config.name),
+            loader.registry.url(for: name).hasPrefix("file://")
+        {
+            return .repository(url: loader.registry.url(for: name), ref: config.hash)
+        }
+        throw Failure("module repository \(config.repo) is a local path, which providers do not fetch; publish the module in a git repository")
+    }
+
+    /// Runs the job of `offer` and writes its results folder into `folder` (created fresh).
+    public func run(
+        offer: JobOffer, name: String, folder: URL, output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)? = nil
+    ) async throws(Failure) -> Outcome {
+        let spec = try render(module: offer.module, inputs: offer.inputs ?? [:])
+        let image: ExecutionImage
+        do {
+            let provisioner = try ImageProvisioner(home: home)
+            image = ExecutionImage(try await provisioner.image(spec.image), reference: spec.image)
+        } catch {
+            throw Failure("cannot get the module's image \(spec.image): \(error)")
+        }
+        var limits = defaults
+        if offer.executionTimeoutSeconds > 0 { limits.timeout = .seconds(Int64(clamping: offer.executionTimeoutSeconds)) }
+        let request: ExecutionRequest
+        do {
+            try? FileManager.default.removeItem(at: folder)
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent("outputs"), withIntermediateDirectories: true)
+            request = try ModuleJob.request(
+                for: spec, image: image, name: name, outputsDirectory: folder.appendingPathComponent("outputs"), defaults: limits,
+                allowNetwork: allowNetwork)
+        } catch {
+            throw Failure("cannot run the module: \(error)")
+        }
+        let result: ExecutionResult
+        do { result = try await executor.run(request, output: output) } catch { throw Failure("the job could not run: \(error)") }
+        do {
+            try Data(result.stdout).write(to: folder.appendingPathComponent("stdout"))
+            try Data(result.stderr).write(to: folder.appendingPathComponent("stderr"))
+            try Data("\(result.exitCode)".utf8).write(to: folder.appendingPathComponent("exitCode"))
+        } catch {
+            throw Failure("cannot write the results folder \(folder.path): \(error.localizedDescription)")
+        }
+        return Outcome(folder: folder, result: result)
+    }
+}

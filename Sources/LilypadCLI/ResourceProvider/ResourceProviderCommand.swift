@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import LilypadAgents
+import LilypadCore
+import Logging
+import ServiceLifecycle
+
+extension LilypadCommand {
+    /// `lilypad resource-provider`.
+    struct ResourceProviderCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "resource-provider",
+            abstract: "Offer this machine's compute to the network and run the jobs it wins in the sandbox.",
+            discussion: """
+                Lilypad's variables apply: WEB3_PRIVATE_KEY, OFFER_COUNT (slots), OFFER_CPU (millicores per slot), \
+                OFFER_RAM (MiB per slot), OFFER_GPU, OFFER_MODULES (comma list of allowed modules), PRICING_*, \
+                SERVICE_SOLVER, SERVICE_MEDIATORS. Hardware is detected (CPU, RAM, disk, NVIDIA GPUs via nvidia-smi) and \
+                split between the slots. SIGINT/SIGTERM drain: unmatched offers are withdrawn and running jobs finish.
+                """
+        )
+
+        @Option(help: "Jobs to run at once, one offer each (default: $OFFER_COUNT or 1).")
+        var slots: Int?
+
+        @Option(help: "Allowed modules, comma-separated NAME:REF or repository URLs (default: $OFFER_MODULES; none: any).")
+        var modules: String?
+
+        @Option(help: "Price per job in LP (default: $PRICING_INSTRUCTION_PRICE or 1).")
+        var pricingInstructionPrice: UInt64?
+
+        @Option(help: "Where results folders are kept (default: $LILYPAD_HOME/resource-provider).")
+        var dataDir: String?
+
+        @Flag(help: "Give jobs that ask for network access the host's network.")
+        var allowNetwork = false
+
+        @OptionGroup var key: PrivateKeyOptions
+        @OptionGroup var network: NetworkOptions
+        @OptionGroup var executorOptions: ExecutorOptions
+
+        func run() async throws {
+            let environment = ProcessInfo.processInfo.environment
+            let home = LilypadHome(environment: environment)
+            let endpoints = try await network.existing()
+            let data = URL(fileURLWithPath: dataDir ?? home.path + "/resource-provider")
+            let slotCount = max(1, slots ?? environment["OFFER_COUNT"].flatMap(Int.init) ?? 1)
+            var spec = HardwareProfile.detect(path: home.path).perSlot(slotCount)
+            if let cpu = environment["OFFER_CPU"].flatMap(Int.init), cpu > 0 { spec.cpu = Millicores(cpu) }
+            if let ram = environment["OFFER_RAM"].flatMap(Int.init), ram > 0 { spec.ram = Mebibytes(ram) }
+            if let gpu = environment["OFFER_GPU"].flatMap(Int.init) { spec.gpu = min(gpu, spec.gpu) }
+            var configuration = ResourceProvider.Configuration(key: try key.load(), network: endpoints, home: home, dataDirectory: data, spec: spec)
+            configuration.slots = slotCount
+            configuration.allowNetwork = allowNetwork
+            if let price = pricingInstructionPrice ?? environment["PRICING_INSTRUCTION_PRICE"].flatMap(UInt64.init) {
+                configuration.pricing.instructionPrice = price
+            }
+            if let list = modules ?? environment["OFFER_MODULES"], !list.isEmpty {
+                configuration.modules = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            }
+            var logger = Logger(label: "lilypad.resource-provider")
+            logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            let provider = ResourceProvider(configuration: configuration, executor: try executorOptions.makeExecutor(), logger: logger)
+            try await runUntilSignalled(logger: logger) { try await provider.run() }
+        }
+    }
+}
+
+/// Runs `body` until it returns or SIGINT/SIGTERM arrives, then cancels it and waits for it (its
+/// graceful shutdown).
+func runUntilSignalled(logger: Logger, _ body: @escaping @Sendable () async throws -> Void) async throws {
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    for number in [SIGINT, SIGTERM] { sigaddset(&signals, number) }
+    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+    let service = BodyService(body: body)
+    let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    try await group.run()
+}
+
+/// A long-running body as a service: a graceful shutdown cancels it.
+struct BodyService: Service {
+    let body: @Sendable () async throws -> Void
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { try await body() }
+    }
+}

@@ -1,0 +1,93 @@
+import Dispatch
+import Foundation
+import LilypadAgents
+import LilypadCore
+import LilypadSolverService
+import Synchronization
+
+/// Prints `lilypad run`'s progress lines (Lilypad's wording), one per change.
+final class ProgressPrinter: Sendable {
+    private let last = Mutex<String?>(nil)
+
+    func show(_ progress: JobCreator.Progress) {
+        let line: String?
+        switch progress {
+        case .submitting: line = "🌟 Lilypad submitting job"
+        case .offerPosted: line = nil
+        case .downloading: line = "📥 Downloading results..."
+        case .state(let state, _): line = Self.line(for: state)
+        }
+        guard let line else { return }
+        let fresh = last.withLock { previous in
+            defer { previous = line }
+            return previous != line
+        }
+        if fresh {
+            print(line)
+            fflush(nil)
+        }
+    }
+
+    func finish() { fflush(nil) }
+
+    static func line(for state: AgreementState) -> String {
+        switch state {
+        case .dealNegotiating: "🤝 Job submitted. Negotiating deal..."
+        case .dealAgreed: "💌 Deal agreed. Running job..."
+        case .uploading: "📤 Uploading results..."
+        case .resultsSubmitted: "🤔 Results submitted. Awaiting verification..."
+        case .downloading: "📥 Downloading results..."
+        case .resultsAccepted: "✅ Results accepted."
+        case .resultsChecked: "🔎 Results checked. Waiting for the mediator..."
+        case .mediationAccepted: "⚖️  Mediator accepted the results."
+        case .mediationRejected: "🙀 Results rejected! Getting refund..."
+        case .jobOfferCancelled: "😭 Job cancelled..."
+        case .timeoutMatch: "⏱️  Job timed out before a match could be made..."
+        case .timeoutExecution: "⏱️  Job timed out during execution..."
+        case .timeoutDownload: "⏱️  Job output download window expired..."
+        case .jobTimedOut: "⏱️  Job timed out..."
+        default: state.name
+        }
+    }
+}
+
+/// Ctrl-C (or SIGTERM) during `lilypad run`: withdraws the offer if it is still waiting, says so,
+/// and exits 130.
+final class Interrupt: Sendable {
+    let solver: SolverClient
+    let offerID = Mutex<String?>(nil)
+
+    init(solver: SolverClient) { self.solver = solver }
+
+    func install() {
+        var catching = sigset_t()
+        sigemptyset(&catching)
+        for number in [SIGINT, SIGTERM] { sigaddset(&catching, number) }
+        pthread_sigmask(SIG_UNBLOCK, &catching, nil)
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler { [self] in self.interrupted() }
+            source.resume()
+            // Kept for the life of the process (a job runs once per process).
+            Unmanaged.passRetained(source as AnyObject).retain().release()
+        }
+    }
+
+    private func interrupted() {
+        let id = offerID.withLock { $0 }
+        let solver = self.solver
+        Task {
+            if let id {
+                if (try? await solver.withdraw(jobOffer: id)) != nil {
+                    FileHandle.standardError.write(Data("\ninterrupted: job offer \(id) withdrawn\n".utf8))
+                } else {
+                    FileHandle.standardError.write(Data("\ninterrupted: job offer \(id) was already matched; the deal runs on and times out if abandoned\n".utf8))
+                }
+            } else {
+                FileHandle.standardError.write(Data("\ninterrupted\n".utf8))
+            }
+            exit(130)
+        }
+    }
+}
