@@ -201,7 +201,7 @@ let package = Package(
             name: "LilypadIntegrationTests",
             dependencies: [
                 "LilypadCore", "LilypadCrypto", "LilypadModules", "LilypadTemplate", "LilypadLedger", "LilypadLedgerService", "LilypadSolver",
-                "LilypadSolverService", "LilypadImages", "LilypadExecution", "LilypadTestSupport",
+                "LilypadSolverService", "LilypadImages", "LilypadExecution", "LilypadAgents", "LilypadTestSupport",
                 "lilypad",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
