@@ -1,0 +1,137 @@
+import Foundation
+import LilypadAgents
+import LilypadCore
+import LilypadCrypto
+import LilypadExecution
+import LilypadLedger
+import LilypadLedgerService
+import Logging
+import Testing
+
+/// Faults on the network, with separate processes: a provider killed mid-job, a solver killed and
+/// restarted mid-job, a provider that forges its results.
+@Suite("Network faults", .serialized, .enabled(if: getuid() == 0, "the sandbox needs root"))
+struct NetworkFaultTests {
+    let base = try! NetworkTests()
+    var home: String { base.home.path }
+    var ledger: LedgerClient { base.ledger }
+
+    static let sleeper = HTTPModuleServer.template(entrypoint: ["perl", "-e", "sleep 4; print qq(woke up\\n)"])
+
+    /// Starts `lilypad run` without waiting for it.
+    func startRun(_ arguments: [String], data: URL, environment: [String: String] = [:]) throws -> LilypadProcess {
+        try LilypadProcess(["run"] + arguments, home: home, environment: environment.merging(["DATA_DIR": data.path]) { $1 })
+    }
+
+    func finish(_ process: LilypadProcess) -> (Int32, String) {
+        process.process.waitUntilExit()
+        return (process.process.terminationStatus, process.output)
+    }
+
+    @Test func killedProviderTimesOutAndIsSlashedThenAnotherServesTheRetry() async throws {
+        let modules = try HTTPModuleServer(modules: ["sleeper": Self.sleeper])
+        let network = try await base.devnet(["--services-only", "--timeout-execution-grace", "1"])
+        defer { network.kill() }
+        let provider = try LilypadProcess(
+            ["resource-provider", "--slots", "1"], home: home, environment: ["WEB3_PRIVATE_KEY": DevelopmentAccounts.resourceProvider.privateKey])
+        try await Task.sleep(for: .seconds(1))
+        let creatorBefore = try await holdings(ledger, DevelopmentAccounts.jobCreator)
+        let providerBefore = try await holdings(ledger, DevelopmentAccounts.resourceProvider)
+
+        let job = try startRun([modules.reference("sleeper"), "--timeout", "2"], data: base.home.url.appendingPathComponent("d1"))
+        for _ in 0..<200 where !job.output.contains("Deal agreed") { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .milliseconds(300))
+        provider.kill()
+        let (status, output) = finish(job)
+        #expect(status == 1, "\(output)")
+        #expect(output.contains("TimeoutExecution") && output.contains("refunded"), "\(output)")
+        // Refunded in full, plus the provider's timeout collateral (the job's price).
+        #expect(try await holdings(ledger, DevelopmentAccounts.jobCreator) == creatorBefore.plus(.lp(1)))
+        #expect(try await holdings(ledger, DevelopmentAccounts.resourceProvider) == providerBefore.minus(.lp(1)))
+
+        // A second provider, funded by the faucet, serves the retried job.
+        let second = PrivateKey.random()
+        _ = try await ledger.send(.mint(to: second.address, amount: .lp(100)), key: try PrivateKey(hex: DevelopmentAccounts.admin.privateKey))
+        let other = try LilypadProcess(["resource-provider", "--slots", "1"], home: home, environment: ["WEB3_PRIVATE_KEY": second.hexString])
+        defer { other.kill() }
+        try await Task.sleep(for: .seconds(1))
+        let retry = try startRun([modules.reference("sleeper")], data: base.home.url.appendingPathComponent("d2"))
+        let (retryStatus, retryOutput) = finish(retry)
+        #expect(retryStatus == 0, "\(retryOutput)\n\(other.output)")
+        #expect(retryOutput.contains("woke up"))
+    }
+
+    @Test func solverKilledAndRestartedMidJobStillCompletes() async throws {
+        let modules = try HTTPModuleServer(modules: ["sleeper": Self.sleeper])
+        let (ledgerPort, solverPort) = (base.ledgerPort, base.solverPort)
+        let chain = try LilypadProcess(["chain", "serve", "--port", "\(ledgerPort)"], home: home)
+        defer { chain.kill() }
+        let solverArguments = ["solver", "--port", "\(solverPort)", "--data", home + "/solver/solver.sqlite"]
+        let solverEnvironment = ["WEB3_PRIVATE_KEY": DevelopmentAccounts.solver.privateKey]
+        var solver = try LilypadProcess(solverArguments, home: home, environment: solverEnvironment)
+        try await waitForHealth("http://127.0.0.1:\(solverPort)")
+        try await waitForHealth("http://127.0.0.1:\(ledgerPort)")
+        let endpoints = ["SOLVER_URL": "http://127.0.0.1:\(solverPort)", "LEDGER_URL": "http://127.0.0.1:\(ledgerPort)"]
+        let provider = try LilypadProcess(
+            ["resource-provider"], home: home,
+            environment: endpoints.merging(["WEB3_PRIVATE_KEY": DevelopmentAccounts.resourceProvider.privateKey]) { $1 })
+        defer { provider.kill() }
+        try await Task.sleep(for: .seconds(1))
+
+        let job = try startRun(
+            [modules.reference("sleeper")], data: base.home.url.appendingPathComponent("d"),
+            environment: endpoints.merging(["WEB3_PRIVATE_KEY": DevelopmentAccounts.jobCreator.privateKey]) { $1 })
+        for _ in 0..<200 where !job.output.contains("Deal agreed") { try await Task.sleep(for: .milliseconds(50)) }
+        solver.kill()
+        try await Task.sleep(for: .milliseconds(500))
+        solver = try LilypadProcess(solverArguments, home: home, environment: solverEnvironment)
+        defer { solver.kill() }
+        let (status, output) = finish(job)
+        #expect(status == 0, "\(output)\n\(provider.output)")
+        #expect(output.contains("woke up") && output.contains("Results accepted"))
+    }
+
+    @Test func cheatingProviderIsCaughtByTheMediator() async throws {
+        let network = try await base.devnet(["--services-only"])
+        defer { network.kill() }
+        let mediator = try LilypadProcess(["mediator"], home: home, environment: ["WEB3_PRIVATE_KEY": DevelopmentAccounts.mediator.privateKey])
+        defer { mediator.kill() }
+        // The provider runs in this process, with an executor that forges the job's output.
+        var configuration = ResourceProvider.Configuration(
+            key: try PrivateKey(hex: DevelopmentAccounts.resourceProvider.privateKey),
+            network: NetworkEndpoints(
+                solverURL: "http://127.0.0.1:\(base.solverPort)", solverAddress: try EthereumAddress(DevelopmentAccounts.solver.address),
+                ledgerURL: "http://127.0.0.1:\(base.ledgerPort)", mediators: [try EthereumAddress(DevelopmentAccounts.mediator.address)]),
+            home: LilypadHome(path: home), dataDirectory: base.home.url.appendingPathComponent("cheater"),
+            spec: MachineSpec(cpu: 2000, ram: 2048, disk: ByteCount(1 << 30)))
+        configuration.slots = 1
+        let cheater = ResourceProvider(
+            configuration: configuration, executor: ForgingExecutor(inner: try SandboxExecutor()), logger: Logger(label: "cheater"))
+        let running = Task { try await cheater.run() }
+        defer { running.cancel() }
+        try await cheater.waitUntilOffered()
+        let creatorBefore = try await holdings(ledger, DevelopmentAccounts.jobCreator)
+        let providerBefore = try await holdings(ledger, DevelopmentAccounts.resourceProvider)
+        let mediatorBefore = try await holdings(ledger, DevelopmentAccounts.mediator)
+
+        let output = try base.run(["cowsay:v0.0.4", "-i", "Message=honest?", "--check"], data: base.home.url.appendingPathComponent("d"))
+        #expect(output.status == 1, "\(output.stdout)\n\(output.stderr)\n\(mediator.output)")
+        #expect(output.stdout.contains("Results rejected"), "\(output.stdout)")
+        // Refunded the payment, paid the mediation fee; the provider lost its results collateral.
+        #expect(try await holdings(ledger, DevelopmentAccounts.jobCreator) == creatorBefore.minus(.lp(1)))
+        #expect(try await holdings(ledger, DevelopmentAccounts.mediator) == mediatorBefore.plus(.lp(1)))
+        #expect(try await holdings(ledger, DevelopmentAccounts.resourceProvider) == providerBefore.minus(.lp(2)))
+    }
+}
+
+/// A test-only executor that runs the job, then replaces its output: a provider that cheats.
+struct ForgingExecutor: Executor {
+    let inner: SandboxExecutor
+    var name: String { "forging" }
+
+    func run(_ request: ExecutionRequest, output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?) async throws(ExecutionError) -> ExecutionResult {
+        var result = try await inner.run(request, output: output)
+        result.stdout = Array("forged results\n".utf8)
+        return result
+    }
+}
