@@ -3,6 +3,8 @@ import LilypadCore
 import LilypadCrypto
 import LilypadLedger
 import LilypadLedgerService
+import LilypadAgents
+import Logging
 import Testing
 
 /// The whole network as separate processes on loopback: `lilypad devnet` (ledger, solver, a
@@ -105,4 +107,51 @@ struct NetworkTests {
 extension UInt256 {
     func minus(_ other: UInt256) -> UInt256 { subtracting(other) ?? .zero }
     func plus(_ other: UInt256) -> UInt256 { adding(other) ?? .max }
+}
+
+/// Many jobs through two providers on the local network.
+@Suite("Network load", .serialized, .enabled(if: getuid() == 0, "the sandbox needs root"))
+struct NetworkLoadTests {
+    @Test func twoHundredJobsThroughTwoProvidersAllComplete() async throws {
+        let base = try NetworkTests()
+        let network = try await base.devnet(["--slots", "2"])
+        defer { network.kill() }
+        let admin = try PrivateKey(hex: DevelopmentAccounts.admin.privateKey)
+        let secondKey = PrivateKey.random()
+        _ = try await base.ledger.send(.mint(to: secondKey.address, amount: .lp(1000)), key: admin)
+        let second = try LilypadProcess(["resource-provider", "--slots", "2"], home: base.home.path, environment: ["WEB3_PRIVATE_KEY": secondKey.hexString])
+        defer { second.kill() }
+        // Several job creators, each funded, submitting concurrently.
+        let creators = (0..<8).map { _ in PrivateKey.random() }
+        for creator in creators { _ = try await base.ledger.send(.mint(to: creator.address, amount: .lp(1000)), key: admin) }
+        try await Task.sleep(for: .seconds(1))
+        let endpoints = NetworkEndpoints(
+            solverURL: "http://127.0.0.1:\(base.solverPort)", solverAddress: try EthereumAddress(DevelopmentAccounts.solver.address),
+            ledgerURL: "http://127.0.0.1:\(base.ledgerPort)", mediators: [try EthereumAddress(DevelopmentAccounts.mediator.address)])
+        let downloads = base.home.url.appendingPathComponent("downloads")
+        let outcomes = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for (index, creator) in creators.enumerated() {
+                group.addTask {
+                    let jobCreator = JobCreator(
+                        key: creator, network: endpoints, home: LilypadHome(path: base.home.path), downloads: downloads, logger: Logger(label: "load"))
+                    var completed: [(Int, String)] = []
+                    for round in 0..<25 {
+                        let number = index * 25 + round
+                        let outcome = try await jobCreator.run(JobCreator.Job(module: "cowsay:v0.0.4", inputs: ["Message": "job \(number)"])) { _ in }
+                        completed.append((number, try String(contentsOf: outcome.folder.appendingPathComponent("stdout"), encoding: .utf8)))
+                    }
+                    return completed.last ?? (-1, "")
+                }
+            }
+            var results: [(Int, String)] = []
+            for try await result in group { results.append(result) }
+            return results
+        }
+        #expect(outcomes.count == 8)
+        for (number, stdout) in outcomes { #expect(stdout.contains("< job \(number) >")) }
+        let folders = try FileManager.default.contentsOfDirectory(atPath: downloads.path).filter { !$0.hasPrefix(".") }
+        #expect(folders.count == 200)
+        // Both providers served jobs.
+        #expect(second.output.contains("results submitted"))
+    }
 }
