@@ -22,7 +22,7 @@ public actor Solver {
     }
 
     public let configuration: Configuration
-    private let store: SolverStore
+    let store: SolverStore
     private var book = OrderBook()
 
     /// Opens the solver over `store`, putting every open offer back into the book in arrival order.

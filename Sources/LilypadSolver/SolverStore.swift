@@ -5,7 +5,7 @@ import LilypadCore
 /// Where the solver keeps offers, deals and results. Each record is stored as Lilypad's JSON
 /// (Go encoding) with its indexed columns; every write that must be atomic is one SQL transaction.
 public final class SolverStore: Sendable {
-    private let database: DatabasePool
+    let database: DatabasePool
 
     /// Opens (creating if needed) the database at `path` (WAL, `synchronous=FULL`).
     public init(path: String) throws {

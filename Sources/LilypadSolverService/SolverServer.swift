@@ -10,16 +10,22 @@ import Logging
 ///
 /// ```
 /// GET  /api/v1/health
+/// GET  /metrics                    Prometheus text metrics (``SolverMetrics``)
 /// POST /api/v1/job_offers          JobOffer → JobOfferContainer (signed by the job creator)
 /// POST /api/v1/resource_offers     ResourceOffer → ResourceOfferContainer (signed by the provider)
+/// GET  /api/v1/job_offers          the signer's job offers, with Lilypad's filters (``addListingRoutes(to:solver:verifier:legacy:)``)
+/// GET  /api/v1/resource_offers     the signer's resource offers, with Lilypad's filters
 /// GET  /api/v1/job_offers/{id}     the signer's own job offer
-/// GET  /api/v1/deals               the signer's deals
+/// GET  /api/v1/deals               the signer's deals, with Lilypad's filters
 /// GET  /api/v1/deals/{id}          a deal, for its parties and mediators
 /// POST /api/v1/deals/{id}/result   Result (the deal's provider, once, while it runs)
 /// GET  /api/v1/deals/{id}/result   the deal's result, for its parties and mediators
 /// POST /api/v1/deals/{id}/txs/{job_creator|resource_provider|mediator}
 ///                                  a party's transactions; the job creator's accept_result completes the deal
 /// ```
+///
+/// Everything under `/api/v1` is rate-limited per client and path (``RateLimit``; loopback is exempt
+/// by default), and every answer is counted in ``SolverMetrics``.
 public enum SolverServer {
     /// Builds the application serving `solver`.
     ///
@@ -27,29 +33,38 @@ public enum SolverServer {
     ///   - verifier: checks request signatures and refuses replays.
     ///   - acceptLegacyHeaders: also accept Lilypad v2's static `X-Lilypad-User`/`X-Lilypad-Signature`
     ///     headers (replayable: for old clients only, off by default).
+    ///   - rateLimit: requests per client and path (Lilypad's 5 per 10 s; loopback exempt).
+    ///   - metrics: where answers and matches are counted, served at `GET /metrics`.
     public static func application(
-        solver: Solver, verifier: RequestVerifier, acceptLegacyHeaders: Bool = false, host: String, port: Int, logger: Logger
+        solver: Solver, verifier: RequestVerifier, acceptLegacyHeaders: Bool = false, rateLimit: RateLimit = .lilypad,
+        metrics: SolverMetrics = SolverMetrics(), host: String, port: Int, logger: Logger
     ) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: SolverRequestContext.self)
+        router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
+        router.add(middleware: RateLimitMiddleware(limit: rateLimit))
         router.get("/api/v1/health") { _, _ in "ok" }
+        addMetricsRoutes(to: router, solver: solver, metrics: metrics)
+        addListingRoutes(to: router, solver: solver, verifier: verifier, legacy: acceptLegacyHeaders)
         router.post("/api/v1/job_offers") { request, context -> Response in
             let (signer, body) = try await authenticate(request, verifier: verifier, legacy: acceptLegacyHeaders)
             let offer: JobOffer = try decode(body, as: "a job offer")
-            return try json(try await run { try await solver.post(jobOffer: offer, signer: signer, now: now()) })
+            let start = ContinuousClock.now
+            let container = try await run { try await solver.post(jobOffer: offer, signer: signer, now: now()) }
+            if container.state == .dealAgreed { metrics.recordMatch(seconds: seconds(since: start)) }
+            return try json(container)
         }
         router.post("/api/v1/resource_offers") { request, _ -> Response in
             let (signer, body) = try await authenticate(request, verifier: verifier, legacy: acceptLegacyHeaders)
             let offer: ResourceOffer = try decode(body, as: "a resource offer")
-            return try json(try await run { try await solver.post(resourceOffer: offer, signer: signer, now: now()) })
+            let start = ContinuousClock.now
+            let container = try await run { try await solver.post(resourceOffer: offer, signer: signer, now: now()) }
+            if container.state == .dealAgreed { metrics.recordMatch(seconds: seconds(since: start)) }
+            return try json(container)
         }
         router.get("/api/v1/job_offers/:id") { request, context -> Response in
             let (signer, _) = try await authenticate(request, verifier: verifier, legacy: acceptLegacyHeaders)
             let id = try context.parameters.require("id")
             return try json(try await run { try await solver.jobOffer(id: id, requester: signer) })
-        }
-        router.get("/api/v1/deals") { request, _ -> Response in
-            let (signer, _) = try await authenticate(request, verifier: verifier, legacy: acceptLegacyHeaders)
-            return try json(try await run { try await solver.deals(of: signer) })
         }
         router.get("/api/v1/deals/:id") { request, context -> Response in
             let (signer, _) = try await authenticate(request, verifier: verifier, legacy: acceptLegacyHeaders)
@@ -80,6 +95,12 @@ public enum SolverServer {
             return try json(try await run { try await solver.post(transactions: update, dealID: id, signer: signer, now: now()) })
         }
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "lilypad-solver"), logger: logger)
+    }
+
+    /// Seconds from `start` to now.
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
     /// Milliseconds since the Unix epoch.
