@@ -172,7 +172,10 @@ let package = Package(
         // Figures for BENCHMARKS.md: `swift run -c release --scratch-path .build-release lilypad-benchmarks`.
         .executableTarget(
             name: "lilypad-benchmarks",
-            dependencies: ["LilypadCore", "LilypadCrypto", "LilypadLedger", "LilypadImages", "LilypadExecution", "LilypadTestSupport"],
+            dependencies: [
+                "LilypadCore", "LilypadCrypto", "LilypadLedger", "LilypadImages", "LilypadExecution", "LilypadTestSupport", "LilypadSolver",
+                "LilypadSolverService", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Benchmarks/LilypadBenchmarks",
             swiftSettings: swiftSettings
         ),

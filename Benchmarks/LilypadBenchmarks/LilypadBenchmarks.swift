@@ -51,10 +51,11 @@ enum LilypadBenchmarks {
 
         await sandboxStartBenchmark()
 
-        if ProcessInfo.processInfo.environment["LILYPAD_BENCH"] == nil {
-            try await ledgerBenchmarks()
-            try matcherBenchmarks()
-        }
+        let only = ProcessInfo.processInfo.environment["LILYPAD_BENCH"]
+        if only == nil { try await ledgerBenchmarks() }
+        // LILYPAD_BENCH=matcher runs only the matcher's figures.
+        if only == nil || "matcher".contains(only ?? "") { try matcherBenchmarks() }
+        try await solverHTTPBenchmark()
 
         let file = [UInt8](repeating: 0x5A, count: 64 << 20)
         measure("UnixFS CIDv0 of a 64 MiB file", unit: "MiB/s", iterations: 3, work: 64) {

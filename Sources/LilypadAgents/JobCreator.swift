@@ -207,7 +207,9 @@ private struct Session: Sendable {
     /// Downloads and verifies the results, then accepts them (or asks for mediation).
     func collect(_ deal: DealContainer) async throws(JobCreator.Failure) -> JobCreator.Outcome {
         let result: JobResult
-        do { result = try await solver.result(dealID: deal.id) } catch { throw JobCreator.Failure("cannot read the result: \(error)", dealID: deal.id) }
+        do { result = try await solver.result(dealID: deal.id) } catch {
+            throw JobCreator.Failure("cannot read the result: \(error)", dealID: deal.id)
+        }
         guard !result.dataID.isEmpty else {
             throw JobCreator.Failure("the job failed on the provider: \(result.error)", dealID: deal.id)
         }
@@ -278,7 +280,8 @@ private struct Session: Sendable {
     }
 
     func outcome(_ dealID: String, folder: URL, result: JobResult, mediation: AgreementState?) -> JobCreator.Outcome {
-        let code = (try? String(contentsOf: folder.appendingPathComponent("exitCode"), encoding: .utf8))
+        let code =
+            (try? String(contentsOf: folder.appendingPathComponent("exitCode"), encoding: .utf8))
             .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? -1
         return JobCreator.Outcome(dealID: dealID, dataID: result.dataID, folder: folder, exitCode: code, error: result.error, mediation: mediation)
     }

@@ -1,5 +1,5 @@
-import Foundation
 import AsyncHTTPClient
+import Foundation
 import Hummingbird
 import LilypadCore
 import LilypadCrypto
@@ -84,7 +84,8 @@ public struct LocalNetwork: Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // One local network per home: a second one would share the databases.
         guard let lock = try FileLock.attempt(path: folder + "/devnet.lock") else {
-            throw LocalNetworkError("a local network is already running with home \(configuration.home.path); stop it, or use it (`lilypad run` does)")
+            throw LocalNetworkError(
+                "a local network is already running with home \(configuration.home.path); stop it, or use it (`lilypad run` does)")
         }
         defer { withExtendedLifetime(lock) {} }
         let ledgerPort = configuration.ledgerPort == 0 ? try LoopbackPort.free() : configuration.ledgerPort
@@ -141,7 +142,8 @@ public struct LocalNetwork: Sendable {
             key: try Self.key(DevelopmentAccounts.resourceProvider), network: endpoints, home: configuration.home,
             dataDirectory: URL(fileURLWithPath: folder + "/resource-provider"), spec: HardwareProfile.detect().perSlot(configuration.slots))
         providerConfiguration.slots = configuration.slots
-        let provider = ResourceProvider(configuration: providerConfiguration, executor: try configuration.executor(), logger: logger.labelled("resource-provider"))
+        let provider = ResourceProvider(
+            configuration: providerConfiguration, executor: try configuration.executor(), logger: logger.labelled("resource-provider"))
         let mediator = Mediator(
             key: try Self.key(DevelopmentAccounts.mediator), network: endpoints, home: configuration.home,
             dataDirectory: URL(fileURLWithPath: folder + "/mediator"), executor: try configuration.executor(), logger: logger.labelled("mediator"))
@@ -187,7 +189,9 @@ enum LoopbackPort {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
         }
         guard bound else { throw LocalNetworkError("cannot find a free port: \(String(cString: strerror(errno)))") }
         return Int(UInt16(bigEndian: address.sin_port))

@@ -74,7 +74,8 @@ public actor ResourceProvider {
         let head = try await retrying("reach the solver") { try await self.solver.eventHead() }
         // Deals held before a restart are run again from the start (the job is the same), or
         // honestly reported failed; then every idle slot gets an offer.
-        for deal in try await retrying("list deals", { try await self.solver.deals() }) where deal.resourceProvider.lowercased() == address.lowercased {
+        for deal in try await retrying("list deals", { try await self.solver.deals() }) where deal.resourceProvider.lowercased() == address.lowercased
+        {
             if deal.state == .dealAgreed || deal.state == .uploading { start(deal) }
         }
         for slot in 0..<configuration.slots { await offer(slot: slot) }
@@ -154,7 +155,8 @@ public actor ResourceProvider {
         let offer = ResourceOffer(
             createdAt: Int(Date().timeIntervalSince1970 * 1000), resourceProvider: address.checksummed, index: slot, spec: configuration.spec,
             modules: configuration.modules, mode: .fixedPrice, defaultPricing: configuration.pricing,
-            services: ServiceConfig(solver: configuration.network.solverAddress.checksummed, mediator: configuration.network.mediators.map(\.checksummed)))
+            services: ServiceConfig(
+                solver: configuration.network.solverAddress.checksummed, mediator: configuration.network.mediators.map(\.checksummed)))
         do {
             let posted = try await retrying("post the offer of slot \(slot)") { () async throws -> ResourceOfferContainer? in
                 do { return try await self.solver.post(resourceOffer: offer) } catch {
@@ -258,9 +260,13 @@ public actor ResourceProvider {
             do { return try await body() } catch {
                 attempt += 1
                 let unreachable: Bool
-                if case .unreachable? = error as? SolverClient.Failure { unreachable = true } else if case .unreachable? = error as? LedgerClient.Failure {
+                if case .unreachable? = error as? SolverClient.Failure {
                     unreachable = true
-                } else { unreachable = false }
+                } else if case .unreachable? = error as? LedgerClient.Failure {
+                    unreachable = true
+                } else {
+                    unreachable = false
+                }
                 guard unreachable, attempt < 60, !Task.isCancelled else { throw error }
                 if attempt == 1 { logger.warning("cannot \(what) yet; retrying", metadata: ["error": "\(error)"]) }
                 try await Task.sleep(for: .milliseconds(SolverEventFeed.backoff(attempt: attempt)))

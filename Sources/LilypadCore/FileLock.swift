@@ -36,7 +36,7 @@ public final class FileLock {
 
     /// The lock on `path` if nobody else holds it now; `nil` if someone does.
     public static func attempt(path: String, mode: Mode = .exclusive) throws(Failure) -> FileLock? {
-        do { return try FileLock(path: path, mode: mode, wait: false) } catch where error.code == EWOULDBLOCK { return nil }
+        do { return try FileLock(path: path, mode: mode, wait: false) } catch  where error.code == EWOULDBLOCK { return nil }
     }
 
     private init(path: String, mode: Mode, wait: Bool) throws(Failure) {

@@ -51,10 +51,18 @@ public enum MatchRules {
         if job.mode == .fixedPrice, resource.defaultPricing.instructionPrice > job.pricing.instructionPrice {
             return .tooExpensive(price: resource.defaultPricing.instructionPrice, limit: job.pricing.instructionPrice)
         }
-        if mutualMediators(job: job, resource: resource).isEmpty { return .noMutualMediator }
+        if !hasMutualMediator(job: job, resource: resource) { return .noMutualMediator }
         if job.services.solver != resource.services.solver { return .differentSolver }
         if !allows(resource.modules, module: job.module) { return .moduleNotAllowed(moduleName(job.module)) }
         return nil
+    }
+
+    /// Whether some mediator is trusted by both; short lists (the usual case) are compared without
+    /// allocating, long ones through a set so that hostile lists cannot make matching quadratic.
+    static func hasMutualMediator(job: JobOffer, resource: ResourceOffer) -> Bool {
+        guard let trusted = job.services.mediator, let offered = resource.services.mediator else { return false }
+        if trusted.count * offered.count <= 64 { return offered.contains { trusted.contains($0) } }
+        return !mutualMediators(job: job, resource: resource).isEmpty
     }
 
     /// Mediators both trust, in the provider's order (Lilypad's `GetMutualServices`).

@@ -76,13 +76,20 @@ public actor Solver {
         // Re-arm every pending deadline; those already past fire at once.
         for (id, receivedAt) in try store.activeJobOfferArrivals() {
             deadlines.push(.init(at: receivedAt + configuration.timeouts.totalSeconds * 1000, kind: .total, id: id))
-            if book.isWaiting(jobOffer: id) { deadlines.push(.init(at: receivedAt + configuration.timeouts.matchSeconds * 1000, kind: .match, id: id)) }
+            if book.isWaiting(jobOffer: id) {
+                deadlines.push(.init(at: receivedAt + configuration.timeouts.matchSeconds * 1000, kind: .match, id: id))
+            }
         }
         for deal in try store.activeDeals() { deadlines.push(contentsOf: Self.deadlines(for: deal, timeouts: configuration.timeouts)) }
     }
 
-    /// Starts enforcing timeouts (call once, after init).
-    public func start() { rearm() }
+    /// Starts enforcing timeouts (call once, after init); until then deadlines are only recorded.
+    public func start() {
+        started = true
+        rearm()
+    }
+
+    private var started = false
 
     /// Stops the timer and ends every event stream.
     public func stop() {
@@ -208,7 +215,9 @@ public actor Solver {
     /// checks it may, and moves the deal to Uploading.
     public func beginUpload(dealID: String, signer: EthereumAddress, now: Int) throws(SolverError) -> DealContainer {
         var deal = try existingDeal(dealID)
-        guard deal.resourceProvider.lowercased() == signer.lowercased else { throw .forbidden("only the deal's resource provider uploads its results") }
+        guard deal.resourceProvider.lowercased() == signer.lowercased else {
+            throw .forbidden("only the deal's resource provider uploads its results")
+        }
         switch deal.state {
         case .dealAgreed:
             deal.uploadAt = now
@@ -405,7 +414,7 @@ public actor Solver {
     private func schedule(_ entry: DeadlineQueue.Entry) {
         let earliest = deadlines.earliest
         deadlines.push(entry)
-        if timer == nil || earliest.map({ entry.at < $0 }) ?? true { rearm() }
+        if started, timer == nil || earliest.map({ entry.at < $0 }) ?? true { rearm() }
     }
 
     /// Sleeps until the earliest deadline (one timer for all of them), then fires what is due.

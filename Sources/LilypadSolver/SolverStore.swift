@@ -5,12 +5,13 @@ import LilypadCore
 /// Where the solver keeps offers, deals and results. Each record is stored as Lilypad's JSON
 /// (Go encoding) with its indexed columns; every write that must be atomic is one SQL transaction.
 public final class SolverStore: Sendable {
-    private let database: DatabasePool
+    let database: DatabasePool
 
     /// Opens (creating if needed) the database at `path` (WAL, `synchronous=FULL`).
     public init(path: String) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         database = try DatabasePool(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()

@@ -102,7 +102,8 @@ public struct SolverClient: Sendable {
 
     /// Downloads the tar of a deal's results folder (its parties and mediators).
     public func downloadResults(dealID: String, maximumBytes: Int = 1 << 30) async throws(Failure) -> [UInt8] {
-        let (status, data) = try await exchange("GET", "/api/v1/deals/\(dealID)/files", body: [], contentType: nil, timeout: .seconds(600), limit: maximumBytes)
+        let (status, data) = try await exchange(
+            "GET", "/api/v1/deals/\(dealID)/files", body: [], contentType: nil, timeout: .seconds(600), limit: maximumBytes)
         guard (200..<300).contains(status) else { throw Self.failure(status: status, data: data) }
         return Array(data)
     }

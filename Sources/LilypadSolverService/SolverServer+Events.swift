@@ -8,7 +8,7 @@ import LilypadSolver
 extension SolverServer {
     /// Event streams, each scoped to the authenticated party: a WebSocket that replays what the
     /// client missed after `after` and then pushes each new event, and a long-poll equivalent.
-    static func addEventRoutes(to router: Router<BasicWebSocketRequestContext>, solver: Solver, auth: Authenticator) {
+    static func addEventRoutes(to router: Router<SolverRequestContext>, solver: Solver, auth: Authenticator) {
         router.get("/api/v1/events") { request, _ -> Response in
             let (signer, _) = try await auth.authenticate(request)
             let after = try integer(request, "after", default: 0)

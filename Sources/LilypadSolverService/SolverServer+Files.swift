@@ -9,7 +9,7 @@ extension SolverServer {
     /// Results archives: the provider uploads the tar of its results folder; the deal's parties and
     /// mediators download it. The upload is streamed to a temporary file while its SHA-256 is
     /// computed, its signature checked against that digest, and only then renamed into place.
-    static func addFileRoutes(to router: Router<BasicWebSocketRequestContext>, solver: Solver, files: SolverFiles, auth: Authenticator) {
+    static func addFileRoutes(to router: Router<SolverRequestContext>, solver: Solver, files: SolverFiles, auth: Authenticator) {
         router.post("/api/v1/deals/:id/files") { request, context -> Response in
             let id = try context.parameters.require("id")
             let destination = try await run { try files.resultArchive(dealID: id) }

@@ -12,12 +12,15 @@ import Logging
 ///
 /// ```
 /// GET    /api/v1/health
+/// GET    /metrics                      Prometheus text metrics (``SolverMetrics``)
+/// GET    /api/v1/job_offers            the signer's job offers, with Lilypad's filters
+/// GET    /api/v1/resource_offers       the signer's resource offers, with Lilypad's filters
 /// POST   /api/v1/job_offers            JobOffer → JobOfferContainer (signed by the job creator)
 /// GET    /api/v1/job_offers/{id}       the signer's own job offer
 /// DELETE /api/v1/job_offers/{id}       withdraw the signer's job offer while it waits for a match
 /// POST   /api/v1/resource_offers       ResourceOffer → ResourceOfferContainer (signed by the provider)
 /// DELETE /api/v1/resource_offers/{id}  withdraw the signer's unmatched resource offer
-/// GET    /api/v1/deals                 the signer's deals
+/// GET    /api/v1/deals                 the signer's deals, with Lilypad's filters
 /// GET    /api/v1/deals/{id}            a deal, for its parties and mediators
 /// POST   /api/v1/deals/{id}/files      the results folder as a tar (the deal's provider)
 /// GET    /api/v1/deals/{id}/files      the results tar, for the deal's parties and mediators
@@ -28,6 +31,9 @@ import Logging
 /// GET    /api/v1/events?after=N&wait=S the signer's events after N (waits up to S seconds for one)
 /// WS     /api/v1/ws?after=N            the signer's events after N, then each new one as it happens
 /// ```
+///
+/// Everything under `/api/v1` is rate-limited per client and path (``RateLimit``; loopback is exempt
+/// by default), and every answer is counted in ``SolverMetrics``.
 public enum SolverServer {
     /// How the service is set up.
     public struct Options: Sendable {
@@ -38,19 +44,31 @@ public enum SolverServer {
         public var acceptLegacyHeaders = false
         public var host = "127.0.0.1"
         public var port = 8081
+        /// Requests per client and path (Lilypad's 5 per 10 s; loopback exempt).
+        public var rateLimit: RateLimit = .lilypad
+        /// Where answers and matches are counted, served at `GET /metrics`.
+        public var metrics = SolverMetrics()
 
         public init(verifier: RequestVerifier) { self.verifier = verifier }
     }
 
     /// Builds the application serving `solver`, its results archives in `files`.
     public static func application(solver: Solver, files: SolverFiles, options: Options, logger: Logger) -> some ApplicationProtocol {
-        let router = Router(context: BasicWebSocketRequestContext.self)
+        let router = Router(context: SolverRequestContext.self)
         let auth = Authenticator(verifier: options.verifier, legacy: options.acceptLegacyHeaders)
+        let metrics = options.metrics
+        router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
+        router.add(middleware: RateLimitMiddleware(limit: options.rateLimit))
         router.get("/api/v1/health") { _, _ in "ok" }
+        addMetricsRoutes(to: router, solver: solver, metrics: metrics)
+        addListingRoutes(to: router, solver: solver, auth: auth)
         router.post("/api/v1/job_offers") { request, _ -> Response in
             let (signer, body) = try await auth.authenticate(request)
             let offer: JobOffer = try decode(body, as: "a job offer")
-            return try json(try await run { try await solver.post(jobOffer: offer, signer: signer, now: Solver.clock()) })
+            let start = ContinuousClock.now
+            let container = try await run { try await solver.post(jobOffer: offer, signer: signer, now: Solver.clock()) }
+            if container.state == .dealAgreed { metrics.recordMatch(seconds: seconds(since: start)) }
+            return try json(container)
         }
         router.get("/api/v1/job_offers/:id") { request, context -> Response in
             let (signer, _) = try await auth.authenticate(request)
@@ -65,16 +83,15 @@ public enum SolverServer {
         router.post("/api/v1/resource_offers") { request, _ -> Response in
             let (signer, body) = try await auth.authenticate(request)
             let offer: ResourceOffer = try decode(body, as: "a resource offer")
-            return try json(try await run { try await solver.post(resourceOffer: offer, signer: signer, now: Solver.clock()) })
+            let start = ContinuousClock.now
+            let container = try await run { try await solver.post(resourceOffer: offer, signer: signer, now: Solver.clock()) }
+            if container.state == .dealAgreed { metrics.recordMatch(seconds: seconds(since: start)) }
+            return try json(container)
         }
         router.delete("/api/v1/resource_offers/:id") { request, context -> Response in
             let (signer, _) = try await auth.authenticate(request)
             let id = try context.parameters.require("id")
             return try json(try await run { try await solver.withdraw(resourceOffer: id, signer: signer) })
-        }
-        router.get("/api/v1/deals") { request, _ -> Response in
-            let (signer, _) = try await auth.authenticate(request)
-            return try json(try await run { try await solver.deals(of: signer) })
         }
         router.get("/api/v1/deals/:id") { request, context -> Response in
             let (signer, _) = try await auth.authenticate(request)
@@ -109,6 +126,11 @@ public enum SolverServer {
         return Application(
             router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "lilypad-solver"), logger: logger)
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
     static func decode<T: Decodable>(_ body: [UInt8], as what: String) throws -> T {

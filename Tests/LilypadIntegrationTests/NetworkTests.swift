@@ -1,9 +1,9 @@
 import Foundation
+import LilypadAgents
 import LilypadCore
 import LilypadCrypto
 import LilypadLedger
 import LilypadLedgerService
-import LilypadAgents
 import Logging
 import Testing
 
@@ -37,7 +37,8 @@ struct NetworkTests {
         try Oracle.run(
             Oracle.lilypadBinary, ["run"] + arguments,
             environment: ProcessInfo.processInfo.environment.merging(
-                environment.merging(["LILYPAD_HOME": home.path, "DATA_DIR": data.path]) { $1 }) { $1 })
+                environment.merging(["LILYPAD_HOME": home.path, "DATA_DIR": data.path]) { $1 }
+            ) { $1 })
     }
 
     @Test func happyPathPaysExactlyThePrice() async throws {
@@ -88,7 +89,8 @@ struct NetworkTests {
         let failed = try run([modules.reference("exits-3")], data: data)
         #expect(failed.status == 1, "\(failed.stdout)\n\(failed.stderr)")
         #expect(failed.stderr.contains("the job exited with code 3"), "\(failed.stderr)")
-        let folder = data.appendingPathComponent("downloaded-files").appendingPathComponent(try downloadedDeal(data.appendingPathComponent("downloaded-files")))
+        let folder = data.appendingPathComponent("downloaded-files").appendingPathComponent(
+            try downloadedDeal(data.appendingPathComponent("downloaded-files")))
         #expect(try String(contentsOf: folder.appendingPathComponent("stderr"), encoding: .utf8) == "boom\n")
         #expect(try String(contentsOf: folder.appendingPathComponent("exitCode"), encoding: .utf8) == "3")
         let paid = try await holdings(ledger, DevelopmentAccounts.jobCreator)
@@ -119,7 +121,8 @@ struct NetworkLoadTests {
         let admin = try PrivateKey(hex: DevelopmentAccounts.admin.privateKey)
         let secondKey = PrivateKey.random()
         _ = try await base.ledger.send(.mint(to: secondKey.address, amount: .lp(1000)), key: admin)
-        let second = try LilypadProcess(["resource-provider", "--slots", "2"], home: base.home.path, environment: ["WEB3_PRIVATE_KEY": secondKey.hexString])
+        let second = try LilypadProcess(
+            ["resource-provider", "--slots", "2"], home: base.home.path, environment: ["WEB3_PRIVATE_KEY": secondKey.hexString])
         defer { second.kill() }
         // Several job creators, each funded, submitting concurrently.
         let creators = (0..<8).map { _ in PrivateKey.random() }
@@ -133,7 +136,8 @@ struct NetworkLoadTests {
             for (index, creator) in creators.enumerated() {
                 group.addTask {
                     let jobCreator = JobCreator(
-                        key: creator, network: endpoints, home: LilypadHome(path: base.home.path), downloads: downloads, logger: Logger(label: "load"))
+                        key: creator, network: endpoints, home: LilypadHome(path: base.home.path), downloads: downloads, logger: Logger(label: "load")
+                    )
                     var completed: [(Int, String)] = []
                     for round in 0..<25 {
                         let number = index * 25 + round

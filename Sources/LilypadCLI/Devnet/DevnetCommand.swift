@@ -38,7 +38,8 @@ extension LilypadCommand {
 
         func run() async throws {
             var configuration = LocalNetwork.Configuration(
-                home: LilypadHome(environment: ProcessInfo.processInfo.environment), executor: { [executorOptions] in try executorOptions.makeExecutor() })
+                home: LilypadHome(environment: ProcessInfo.processInfo.environment),
+                executor: { [executorOptions] in try executorOptions.makeExecutor() })
             configuration.ledgerPort = ledgerPort
             configuration.solverPort = solverPort
             configuration.slots = slots

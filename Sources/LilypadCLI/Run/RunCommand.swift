@@ -65,11 +65,14 @@ extension LilypadCommand {
             var job = JobCreator.Job(module: module, inputs: try ModuleInputs.parse(inputs))
             guard let mode = PricingMode(rawValue: pricingMode) else { throw ValidationError("--pricing-mode must be MarketPrice or FixedPrice") }
             job.mode = mode
-            func lp(_ flag: UInt64?, _ variable: String, _ fallback: UInt64) -> UInt64 { flag ?? environment[variable].flatMap(UInt64.init) ?? fallback }
+            func lp(_ flag: UInt64?, _ variable: String, _ fallback: UInt64) -> UInt64 {
+                flag ?? environment[variable].flatMap(UInt64.init) ?? fallback
+            }
             job.pricing = DealPricing(
                 instructionPrice: lp(pricingInstructionPrice, "PRICING_INSTRUCTION_PRICE", 1),
                 paymentCollateral: lp(pricingPaymentCollateral, "PRICING_PAYMENT_COLLATERAL", 2),
-                resultsCollateralMultiple: lp(nil, "PRICING_RESULTS_COLLATERAL_MULTIPLE", 2), mediationFee: lp(pricingMediationFee, "PRICING_MEDIATION_FEE", 1))
+                resultsCollateralMultiple: lp(nil, "PRICING_RESULTS_COLLATERAL_MULTIPLE", 2),
+                mediationFee: lp(pricingMediationFee, "PRICING_MEDIATION_FEE", 1))
             job.timeoutSeconds = timeout
             job.check = check
             if let target { job.target = try EthereumAddress(target) }
@@ -140,10 +143,13 @@ extension LilypadCommand {
             let folder = result.folder.path
             print("🆔  Data ID: \(result.dataID)\n")
             if let mediation = result.mediation {
-                print(mediation == .mediationAccepted ? "⚖️  The mediator confirmed the results." : "⚖️  The mediator rejected the results: you were refunded.")
+                print(
+                    mediation == .mediationAccepted
+                        ? "⚖️  The mediator confirmed the results." : "⚖️  The mediator rejected the results: you were refunded.")
             }
             print("🍂 Lilypad job completed, try 👇\n    open \(folder)\n    cat \(folder)/stdout\n    cat \(folder)/stderr\n")
-            if let stdout = FileManager.default.contents(atPath: folder + "/stdout"), stdout.count <= 4096, let text = String(data: stdout, encoding: .utf8),
+            if let stdout = FileManager.default.contents(atPath: folder + "/stdout"), stdout.count <= 4096,
+                let text = String(data: stdout, encoding: .utf8),
                 !text.isEmpty
             {
                 print(text, terminator: text.hasSuffix("\n") ? "" : "\n")

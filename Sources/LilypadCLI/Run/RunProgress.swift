@@ -82,7 +82,8 @@ final class Interrupt: Sendable {
                 if (try? await solver.withdraw(jobOffer: id)) != nil {
                     FileHandle.standardError.write(Data("\ninterrupted: job offer \(id) withdrawn\n".utf8))
                 } else {
-                    FileHandle.standardError.write(Data("\ninterrupted: job offer \(id) was already matched; the deal runs on and times out if abandoned\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("\ninterrupted: job offer \(id) was already matched; the deal runs on and times out if abandoned\n".utf8))
                 }
             } else {
                 FileHandle.standardError.write(Data("\ninterrupted\n".utf8))

@@ -15,7 +15,16 @@ extension LilypadCommand {
             discussion: """
                 The solver's address is that of WEB3_PRIVATE_KEY; offers must name it. Requests must carry replay-proof \
                 signatures (docs/protocol.md); --accept-legacy-headers also admits Lilypad v2 clients' static headers. \
-                Defaults come from Lilypad's variables: SERVER_PORT, SERVER_OFFER_TIMESTAMP_DIFF_SECONDS, SERVER_MAX_JOB_OFFER_CAPACITY.
+                Defaults come from Lilypad's variables: SERVER_PORT, SERVER_OFFER_TIMESTAMP_DIFF_SECONDS, SERVER_MAX_JOB_OFFER_CAPACITY, \
+                SERVER_RATE_REQUEST_LIMIT, SERVER_RATE_WINDOW_LENGTH.
+
+                Rate limit: each client IP may make --rate-limit requests per --rate-window seconds to each path under /api/v1 \
+                (Lilypad: 5 per 10 s), answered 429 with Retry-After beyond that. Clients on loopback (127.0.0.1, ::1) are exempt, \
+                so a local network with any number of jobs is never throttled; --rate-limit-loopback limits them too, and \
+                --rate-limit 0 turns the limit off. Behind a reverse proxy, --trust-proxy-headers takes the client's IP from \
+                True-Client-IP, X-Real-IP or X-Forwarded-For (never trust them otherwise: any client could pick its own).
+
+                GET /metrics serves Prometheus metrics. SIGTERM or SIGINT stops the solver gracefully: requests in flight are answered first.
                 """
         )
 
@@ -61,6 +70,18 @@ extension LilypadCommand {
         @Flag(help: "Also accept Lilypad v2's static, replayable X-Lilypad-User/X-Lilypad-Signature headers.")
         var acceptLegacyHeaders = false
 
+        @Option(help: "Requests per client IP and path in each window; 0 turns the limit off (default: $SERVER_RATE_REQUEST_LIMIT or 5).")
+        var rateLimit: Int?
+
+        @Option(help: "The rate limit's window in seconds (default: $SERVER_RATE_WINDOW_LENGTH or 10).")
+        var rateWindow: Int?
+
+        @Flag(help: "Rate-limit clients on loopback too (exempt by default, for local networks).")
+        var rateLimitLoopback = false
+
+        @Flag(help: "Behind a reverse proxy: take the client IP from True-Client-IP, X-Real-IP or X-Forwarded-For.")
+        var trustProxyHeaders = false
+
         @OptionGroup var key: PrivateKeyOptions
 
         func run() async throws {
@@ -92,8 +113,28 @@ extension LilypadCommand {
             options.acceptLegacyHeaders = acceptLegacyHeaders
             options.host = host
             options.port = port
+            options.rateLimit = try rateLimitSetting(environment: environment)
             let app = SolverServer.application(solver: solver, files: files, options: options, logger: logger)
-            try await app.runService()
+            // A ServiceGroup that stops gracefully on SIGTERM and SIGINT, as `lilypad chain serve` does.
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            logger.info("solver stopped")
+        }
+
+        /// The rate limit from the options, then Lilypad's variables, then Lilypad's defaults.
+        func rateLimitSetting(environment: [String: String]) throws -> RateLimit {
+            var limit: RateLimit
+            do { limit = try RateLimit(environment: environment) } catch { throw CLIError(error.description) }
+            if let rateLimit {
+                guard rateLimit >= 0 else { throw CLIError("--rate-limit \(rateLimit): expected 0 (off) or more requests") }
+                limit.requests = rateLimit
+            }
+            if let rateWindow {
+                guard rateWindow > 0 else { throw CLIError("--rate-window \(rateWindow): expected a number of seconds above 0") }
+                limit.windowSeconds = rateWindow
+            }
+            limit.limitLoopback = rateLimitLoopback
+            limit.trustProxyHeaders = trustProxyHeaders
+            return limit
         }
     }
 }
