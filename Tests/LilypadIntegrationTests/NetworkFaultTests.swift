@@ -12,7 +12,9 @@ import Testing
 /// restarted mid-job, a provider that forges its results.
 @Suite("Network faults", .serialized, .enabled(if: getuid() == 0, "the sandbox needs root"))
 struct NetworkFaultTests {
-    let base = try! NetworkTests()
+    let base: NetworkTests
+    init() throws { base = try NetworkTests() }
+
     var home: String { base.home.path }
     var ledger: LedgerClient { base.ledger }
 
