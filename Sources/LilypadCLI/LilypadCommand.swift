@@ -7,7 +7,7 @@ public struct LilypadCommand: AsyncParsableCommand {
         abstract: "Lilypad: run containerised jobs on a decentralised compute network.",
         subcommands: [
             Version.self, Key.self, CIDCommand.self, IDCommand.self, Template.self, Module.self, Image.self, ExecCommand.self, SolverCommand.self,
-            Chain.self, Wallet.self,
+            Chain.self, Wallet.self, Pow.self, PowSignal.self,
         ]
     )
 
