@@ -49,6 +49,7 @@ enum LilypadBenchmarks {
             }
         }
 
+        await powBenchmarks()
         await sandboxStartBenchmark()
 
         if ProcessInfo.processInfo.environment["LILYPAD_BENCH"] == nil {
