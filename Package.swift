@@ -120,7 +120,21 @@ let package = Package(
                 "LilypadLedger",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The resource provider's proof of work: a multi-threaded CPU miner and the service that
+        // answers the ledger's proof-of-work rounds.
+        .target(
+            name: "LilypadPow",
+            dependencies: [
+                "LilypadCrypto",
+                "LilypadLedger",
+                "LilypadLedgerService",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -153,6 +167,7 @@ let package = Package(
                 "LilypadCrypto",
                 "LilypadLedger",
                 "LilypadLedgerService",
+                "LilypadPow",
                 "LilypadSolver",
                 "LilypadSolverService",
                 "LilypadImages",
@@ -173,8 +188,8 @@ let package = Package(
         .executableTarget(
             name: "lilypad-benchmarks",
             dependencies: [
-                "LilypadCore", "LilypadCrypto", "LilypadLedger", "LilypadImages", "LilypadExecution", "LilypadTestSupport", "LilypadSolver",
-                "LilypadSolverService", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "LilypadCore", "LilypadCrypto", "LilypadLedger", "LilypadPow", "LilypadImages", "LilypadExecution", "LilypadTestSupport",
+                "LilypadSolver", "LilypadSolverService", .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Benchmarks/LilypadBenchmarks",
             swiftSettings: swiftSettings
@@ -193,6 +208,15 @@ let package = Package(
         .testTarget(name: "LilypadTemplateTests", dependencies: ["LilypadTemplate"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadModulesTests", dependencies: ["LilypadModules"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadLedgerTests", dependencies: ["LilypadLedger", "LilypadTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LilypadPowTests",
+            dependencies: [
+                "LilypadPow", "LilypadLedger", "LilypadLedgerService",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "LilypadSolverTests", dependencies: ["LilypadSolver", "LilypadTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadImagesTests", dependencies: ["LilypadImages", "LilypadTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadExecutionTests", dependencies: ["LilypadExecution", "LilypadTestSupport"], swiftSettings: swiftSettings),

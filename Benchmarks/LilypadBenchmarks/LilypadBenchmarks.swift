@@ -49,6 +49,7 @@ enum LilypadBenchmarks {
             }
         }
 
+        await powBenchmarks()
         await sandboxStartBenchmark()
 
         let only = ProcessInfo.processInfo.environment["LILYPAD_BENCH"]

@@ -7,7 +7,8 @@ public struct LilypadCommand: AsyncParsableCommand {
         abstract: "Lilypad: run containerised jobs on a decentralised compute network.",
         subcommands: [
             Version.self, RunCommand.self, DevnetCommand.self, ResourceProviderCommand.self, MediatorCommand.self, SolverCommand.self, Key.self,
-            CIDCommand.self, IDCommand.self, Template.self, Module.self, Image.self, ExecCommand.self, Chain.self, Wallet.self,
+            CIDCommand.self, IDCommand.self, Template.self, Module.self, Image.self, ExecCommand.self, Chain.self, Wallet.self, Pow.self,
+            PowSignal.self,
         ]
     )
 
