@@ -55,16 +55,40 @@ extension Deal {
     /// The deal's ID, assembled from its offers' Go JSON (as kept from ``ContentAddressed/identified()``)
     /// instead of encoding them again. Equal to ``ContentAddressed/computeID()`` for the same deal.
     public static func computeID(members: DealMembers, pricing: DealPricing, jobOfferJSON: [UInt8], resourceOfferJSON: [UInt8]) throws -> String {
-        let encoder = GoJSONEncoder()
-        var json = Array(#"{"id":"","members":"#.utf8)
-        json += try encoder.encode(members)
-        json += Array(#","pricing":"#.utf8)
-        json += try encoder.encode(pricing)
-        json += Array(#","job_offer":"#.utf8)
-        json += jobOfferJSON
-        json += Array(#","resource_offer":"#.utf8)
-        json += resourceOfferJSON
-        json.append(UInt8(ascii: "}"))
-        return CID.dagPB(block: DagPB.encode(data: json)).description
+        // Members and pricing are written directly (the layout of their Codable encoding, fixed by
+        // Go's field order), which makes a deal ID several times cheaper than through Codable.
+        let writer = GoJSONWriter()
+        writer.bytes.reserveCapacity(jobOfferJSON.count + resourceOfferJSON.count + 512)
+        writer.writeLiteral(#"{"id":"","members":{"solver":"#)
+        writer.writeString(members.solver)
+        writer.writeLiteral(#","job_creator":"#)
+        writer.writeString(members.jobCreator)
+        writer.writeLiteral(#","resource_provider":"#)
+        writer.writeString(members.resourceProvider)
+        writer.writeLiteral(#","mediators":"#)
+        if let mediators = members.mediators {
+            writer.bytes.append(UInt8(ascii: "["))
+            for (index, mediator) in mediators.enumerated() {
+                if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+                writer.writeString(mediator)
+            }
+            writer.bytes.append(UInt8(ascii: "]"))
+        } else {
+            writer.writeLiteral("null")
+        }
+        writer.writeLiteral(#"},"pricing":{"instruction_price":"#)
+        writer.writeInteger(pricing.instructionPrice)
+        writer.writeLiteral(#","payment_collateral":"#)
+        writer.writeInteger(pricing.paymentCollateral)
+        writer.writeLiteral(#","results_collateral_multiple":"#)
+        writer.writeInteger(pricing.resultsCollateralMultiple)
+        writer.writeLiteral(#","mediation_fee":"#)
+        writer.writeInteger(pricing.mediationFee)
+        writer.writeLiteral(#"},"job_offer":"#)
+        writer.bytes += jobOfferJSON
+        writer.writeLiteral(#","resource_offer":"#)
+        writer.bytes += resourceOfferJSON
+        writer.bytes.append(UInt8(ascii: "}"))
+        return CID.dagPB(block: DagPB.encode(data: writer.bytes)).description
     }
 }
