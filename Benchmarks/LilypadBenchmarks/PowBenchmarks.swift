@@ -11,12 +11,12 @@ extension LilypadBenchmarks {
         let challenge = (0..<32).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 1) }
         var input = challenge + [UInt8](repeating: 0, count: 32)
         var digest = [UInt8](repeating: 0, count: 32)
-        measure("pow keccak256, 64 bytes into a buffer", unit: "MH/s", iterations: 2_000_000, work: 1e-6) {
+        measure("pow keccak256, 64 bytes into a buffer", unit: "hashes/s", iterations: 2_000_000) {
             input[63] &+= 1
             input.withUnsafeBytes { message in digest.withUnsafeMutableBytes { Keccak256.hash(message, into: $0) } }
         }
         var nonce = UInt256.zero
-        measure("pow hash via LedgerState.powHash", unit: "MH/s", iterations: 300_000, work: 1e-6) {
+        measure("pow hash via LedgerState.powHash", unit: "hashes/s", iterations: 300_000) {
             nonce = nonce.adding(1) ?? .zero
             _ = LedgerState.powHash(challenge: challenge, nonce: nonce)
         }

@@ -145,112 +145,73 @@ public struct Keccak256: Sendable {
         0x8000_0000_8000_8081, 0x8000_0000_0000_8080, 0x0000_0000_8000_0001, 0x8000_0000_8000_8008,
     ]
 
-    private static func permute(_ a: UnsafeMutableBufferPointer<UInt64>) {
-        var c = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-        for round in 0..<24 {
-            // θ
-            c.0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20]
-            c.1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21]
-            c.2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22]
-            c.3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23]
-            c.4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24]
-            let d0 = c.4 ^ rotl(c.1, 1)
-            let d1 = c.0 ^ rotl(c.2, 1)
-            let d2 = c.1 ^ rotl(c.3, 1)
-            let d3 = c.2 ^ rotl(c.4, 1)
-            let d4 = c.3 ^ rotl(c.0, 1)
-            for row in stride(from: 0, to: 25, by: 5) {
-                a[row] ^= d0
-                a[row + 1] ^= d1
-                a[row + 2] ^= d2
-                a[row + 3] ^= d3
-                a[row + 4] ^= d4
+    /// Keccak-f[1600] on 25 lanes: the lanes are kept in local variables (registers, mostly) for
+    /// all 24 rounds and written back once.
+    private static func permute(_ state: UnsafeMutableBufferPointer<UInt64>) {
+        var a0 = state[0], a1 = state[1], a2 = state[2], a3 = state[3], a4 = state[4]
+        var a5 = state[5], a6 = state[6], a7 = state[7], a8 = state[8], a9 = state[9]
+        var a10 = state[10], a11 = state[11], a12 = state[12], a13 = state[13], a14 = state[14]
+        var a15 = state[15], a16 = state[16], a17 = state[17], a18 = state[18], a19 = state[19]
+        var a20 = state[20], a21 = state[21], a22 = state[22], a23 = state[23], a24 = state[24]
+        roundConstants.withUnsafeBufferPointer { constants in
+            for constant in constants {
+                // θ
+                let c0 = a0 ^ a5 ^ a10 ^ a15 ^ a20
+                let c1 = a1 ^ a6 ^ a11 ^ a16 ^ a21
+                let c2 = a2 ^ a7 ^ a12 ^ a17 ^ a22
+                let c3 = a3 ^ a8 ^ a13 ^ a18 ^ a23
+                let c4 = a4 ^ a9 ^ a14 ^ a19 ^ a24
+                let d0 = c4 ^ rotl(c1, 1)
+                let d1 = c0 ^ rotl(c2, 1)
+                let d2 = c1 ^ rotl(c3, 1)
+                let d3 = c2 ^ rotl(c4, 1)
+                let d4 = c3 ^ rotl(c0, 1)
+                a0 ^= d0; a1 ^= d1; a2 ^= d2; a3 ^= d3; a4 ^= d4
+                a5 ^= d0; a6 ^= d1; a7 ^= d2; a8 ^= d3; a9 ^= d4
+                a10 ^= d0; a11 ^= d1; a12 ^= d2; a13 ^= d3; a14 ^= d4
+                a15 ^= d0; a16 ^= d1; a17 ^= d2; a18 ^= d3; a19 ^= d4
+                a20 ^= d0; a21 ^= d1; a22 ^= d2; a23 ^= d3; a24 ^= d4
+                // ρ and π: the lane at (x, y) moves to (y, 2x + 3y), rotated by its offset.
+                let b0 = a0, b1 = rotl(a6, 44), b2 = rotl(a12, 43), b3 = rotl(a18, 21), b4 = rotl(a24, 14)
+                let b5 = rotl(a3, 28), b6 = rotl(a9, 20), b7 = rotl(a10, 3), b8 = rotl(a16, 45), b9 = rotl(a22, 61)
+                let b10 = rotl(a1, 1), b11 = rotl(a7, 6), b12 = rotl(a13, 25), b13 = rotl(a19, 8), b14 = rotl(a20, 18)
+                let b15 = rotl(a4, 27), b16 = rotl(a5, 36), b17 = rotl(a11, 10), b18 = rotl(a17, 15), b19 = rotl(a23, 56)
+                let b20 = rotl(a2, 62), b21 = rotl(a8, 55), b22 = rotl(a14, 39), b23 = rotl(a15, 41), b24 = rotl(a21, 2)
+                // χ
+                a0 = b0 ^ (~b1 & b2)
+                a1 = b1 ^ (~b2 & b3)
+                a2 = b2 ^ (~b3 & b4)
+                a3 = b3 ^ (~b4 & b0)
+                a4 = b4 ^ (~b0 & b1)
+                a5 = b5 ^ (~b6 & b7)
+                a6 = b6 ^ (~b7 & b8)
+                a7 = b7 ^ (~b8 & b9)
+                a8 = b8 ^ (~b9 & b5)
+                a9 = b9 ^ (~b5 & b6)
+                a10 = b10 ^ (~b11 & b12)
+                a11 = b11 ^ (~b12 & b13)
+                a12 = b12 ^ (~b13 & b14)
+                a13 = b13 ^ (~b14 & b10)
+                a14 = b14 ^ (~b10 & b11)
+                a15 = b15 ^ (~b16 & b17)
+                a16 = b16 ^ (~b17 & b18)
+                a17 = b17 ^ (~b18 & b19)
+                a18 = b18 ^ (~b19 & b15)
+                a19 = b19 ^ (~b15 & b16)
+                a20 = b20 ^ (~b21 & b22)
+                a21 = b21 ^ (~b22 & b23)
+                a22 = b22 ^ (~b23 & b24)
+                a23 = b23 ^ (~b24 & b20)
+                a24 = b24 ^ (~b20 & b21)
+                // ι
+                a0 ^= constant
             }
-            // ρ and π, unrolled: each lane moves to its π position, rotated by its ρ offset.
-            var current = a[1]
-            var next: UInt64
-            next = a[10]
-            a[10] = rotl(current, 1)
-            current = next
-            next = a[7]
-            a[7] = rotl(current, 3)
-            current = next
-            next = a[11]
-            a[11] = rotl(current, 6)
-            current = next
-            next = a[17]
-            a[17] = rotl(current, 10)
-            current = next
-            next = a[18]
-            a[18] = rotl(current, 15)
-            current = next
-            next = a[3]
-            a[3] = rotl(current, 21)
-            current = next
-            next = a[5]
-            a[5] = rotl(current, 28)
-            current = next
-            next = a[16]
-            a[16] = rotl(current, 36)
-            current = next
-            next = a[8]
-            a[8] = rotl(current, 45)
-            current = next
-            next = a[21]
-            a[21] = rotl(current, 55)
-            current = next
-            next = a[24]
-            a[24] = rotl(current, 2)
-            current = next
-            next = a[4]
-            a[4] = rotl(current, 14)
-            current = next
-            next = a[15]
-            a[15] = rotl(current, 27)
-            current = next
-            next = a[23]
-            a[23] = rotl(current, 41)
-            current = next
-            next = a[19]
-            a[19] = rotl(current, 56)
-            current = next
-            next = a[13]
-            a[13] = rotl(current, 8)
-            current = next
-            next = a[12]
-            a[12] = rotl(current, 25)
-            current = next
-            next = a[2]
-            a[2] = rotl(current, 43)
-            current = next
-            next = a[20]
-            a[20] = rotl(current, 62)
-            current = next
-            next = a[14]
-            a[14] = rotl(current, 18)
-            current = next
-            next = a[22]
-            a[22] = rotl(current, 39)
-            current = next
-            next = a[9]
-            a[9] = rotl(current, 61)
-            current = next
-            next = a[6]
-            a[6] = rotl(current, 20)
-            current = next
-            a[1] = rotl(current, 44)
-            // χ
-            for row in stride(from: 0, to: 25, by: 5) {
-                let b0 = a[row], b1 = a[row + 1], b2 = a[row + 2], b3 = a[row + 3], b4 = a[row + 4]
-                a[row] = b0 ^ (~b1 & b2)
-                a[row + 1] = b1 ^ (~b2 & b3)
-                a[row + 2] = b2 ^ (~b3 & b4)
-                a[row + 3] = b3 ^ (~b4 & b0)
-                a[row + 4] = b4 ^ (~b0 & b1)
-            }
-            // ι
-            a[0] ^= roundConstants.withUnsafeBufferPointer { $0[round] }
         }
+        state[0] = a0; state[1] = a1; state[2] = a2; state[3] = a3; state[4] = a4
+        state[5] = a5; state[6] = a6; state[7] = a7; state[8] = a8; state[9] = a9
+        state[10] = a10; state[11] = a11; state[12] = a12; state[13] = a13; state[14] = a14
+        state[15] = a15; state[16] = a16; state[17] = a17; state[18] = a18; state[19] = a19
+        state[20] = a20; state[21] = a21; state[22] = a22; state[23] = a23; state[24] = a24
     }
 
     @inline(__always)
