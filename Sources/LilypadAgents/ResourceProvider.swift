@@ -176,6 +176,8 @@ public actor ResourceProvider {
         let log = logger.with(deal: deal.id)
         log.info("deal agreed; running the job", metadata: ["module": "\(deal.deal.jobOffer.module.name)"])
         do {
+            // Collateral returned by earlier deals goes to the balance: top the escrow up again.
+            try await settlement.ensureEscrow(requiredEscrow)
             let terms: DealTerms
             do { terms = try DealTerms(deal: deal.deal) } catch { throw Settlement.Failure(error.description) }
             var consent = DealTransactions.ResourceProvider()
@@ -201,6 +203,7 @@ public actor ResourceProvider {
             let archive = try FolderArchive.archive(folder: folder)
             _ = try await retrying("upload the results") { try await self.solver.upload(results: archive, dealID: deal.id) }
             try await awaitAgreement(deal)
+            try await settlement.ensureEscrow(requiredEscrow)
             let accepted = try await settlement.send(.addResult(dealID: deal.id, resultsID: cid, dataID: cid, instructionCount: 1))
             let result = JobResult(dealID: deal.id, dataID: cid, error: outcome.result.failureReason ?? "")
             _ = try await retrying("report the result") { try await self.solver.post(result: result, dealID: deal.id) }
