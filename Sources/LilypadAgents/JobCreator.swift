@@ -88,9 +88,9 @@ public struct JobCreator: Sendable {
         let offer = try prepare(job)
         let solver = SolverClient(baseURL: network.solverURL, key: key)
         let settlement = Settlement(ledger: LedgerClient(baseURL: network.ledgerURL), key: key)
-        var stake = offer.pricing.paymentCollateral + offer.pricing.instructionPrice
-        if job.check { stake += offer.pricing.mediationFee }
-        do { try await settlement.ensureEscrow(.lp(stake)) } catch { throw Failure(error.description) }
+        do { try await settlement.ensureEscrow(DealTerms.jobCreatorStake(offer.pricing, mediation: job.check)) } catch {
+            throw Failure(error.description)
+        }
         let head: Int
         let posted: JobOfferContainer
         do {
@@ -114,7 +114,7 @@ public struct JobCreator: Sendable {
         let spec: ModuleSpec
         let config: ModuleConfig
         do {
-            let loaded = try ModuleRunner.loader(home: home).load(try ModuleReference(parsing: job.module))
+            let loaded = try ModuleLoader(home: home).load(try ModuleReference(parsing: job.module))
             spec = try ModuleRenderer.render(loaded, inputs: job.inputs).spec
             config = ModuleConfig(name: job.module, repo: loaded.config.repo, hash: loaded.config.hash, path: loaded.config.path)
         } catch {
@@ -165,7 +165,7 @@ private struct Session: Sendable {
                 if offer.dealID.isEmpty, offer.state != lastState, offer.state != .dealNegotiating {
                     lastState = offer.state
                     progress(.state(offer.state, dealID: ""))
-                    if offer.state.isTerminal { throw Self.failure(for: offer.state, dealID: nil, error: "") }
+                    if offer.state.isTerminal { throw Self.failure(for: offer.state, dealID: nil) }
                 }
             }
             guard var deal = event.deal, deal.jobOffer == offerID else { continue }
@@ -195,9 +195,9 @@ private struct Session: Sendable {
             case .timeoutExecution:
                 // The provider did not deliver: claim the refund and its timeout collateral.
                 _ = try? await settlement.send(.timeoutSubmitResults(dealID: deal.id), patience: 60)
-                throw Self.failure(for: deal.state, dealID: deal.id, error: "")
+                throw Self.failure(for: deal.state, dealID: deal.id)
             case let state where state.isTerminal:
-                throw Self.failure(for: state, dealID: deal.id, error: "")
+                throw Self.failure(for: state, dealID: deal.id)
             default:
                 continue
             }
@@ -253,9 +253,7 @@ private struct Session: Sendable {
         try FileManager.default.createDirectory(at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(archive).write(to: temporary)
         defer { try? FileManager.default.removeItem(at: temporary) }
-        try? FileManager.default.removeItem(at: folder)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try FolderArchive.extract(archive: temporary.path, into: folder)
+        try FolderArchive.extractFresh(archive: temporary.path, into: folder)
         return try UnixFS.add(path: folder.path).cid.description == dataID
     }
 
@@ -268,7 +266,7 @@ private struct Session: Sendable {
         for await event in feed.events(after: head) {
             guard let deal = event.deal, deal.id == dealID else { continue }
             if deal.state == .mediationAccepted || deal.state == .mediationRejected { return try await finishMediation(deal) }
-            if deal.state.isTerminal { throw Self.failure(for: deal.state, dealID: dealID, error: "") }
+            if deal.state.isTerminal { throw Self.failure(for: deal.state, dealID: dealID) }
         }
         throw JobCreator.Failure("interrupted while waiting for the mediator", dealID: dealID)
     }
@@ -299,7 +297,7 @@ private struct Session: Sendable {
         }
     }
 
-    static func failure(for state: AgreementState, dealID: String?, error: String) -> JobCreator.Failure {
+    static func failure(for state: AgreementState, dealID: String?) -> JobCreator.Failure {
         let text: String
         switch state {
         case .timeoutMatch:
@@ -311,6 +309,6 @@ private struct Session: Sendable {
         case .jobOfferCancelled: text = "the job was cancelled (JobOfferCancelled): the target provider has no free offer"
         default: text = "the job ended in state \(state.name)"
         }
-        return JobCreator.Failure(error.isEmpty ? text : "\(text): \(error)", dealID: dealID)
+        return JobCreator.Failure(text, dealID: dealID)
     }
 }

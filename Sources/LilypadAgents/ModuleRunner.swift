@@ -34,16 +34,10 @@ public struct ModuleRunner: Sendable {
         self.executor = executor
     }
 
-    /// The module loader for this home, with the built-in modules served locally.
-    public static func loader(home: LilypadHome) throws(ModuleError) -> ModuleLoader {
-        let builtins = try BuiltinModules.materialize(in: home.modules)
-        return ModuleLoader(registry: ModuleRegistry.lilypad.overriding(builtins), cache: ModuleRepositoryCache(root: home.modules))
-    }
-
     /// Renders the module a job offer names, at its commit, with its inputs.
     public func render(module config: ModuleConfig, inputs: [String: String]) throws(Failure) -> ModuleSpec {
         do {
-            let loader = try Self.loader(home: home)
+            let loader = try ModuleLoader(home: home)
             let loaded = try loader.load(try reference(for: config, loader: loader))
             guard config.hash.isEmpty || loaded.config.hash == config.hash else {
                 throw Failure("module \(config.name) is at commit \(loaded.config.hash) here, but the job asks for \(config.hash)")
@@ -99,13 +93,16 @@ public struct ModuleRunner: Sendable {
         }
         let result: ExecutionResult
         do { result = try await executor.run(request, output: output) } catch { throw Failure("the job could not run: \(error)") }
-        do {
-            try Data(result.stdout).write(to: folder.appendingPathComponent("stdout"))
-            try Data(result.stderr).write(to: folder.appendingPathComponent("stderr"))
-            try Data("\(result.exitCode)".utf8).write(to: folder.appendingPathComponent("exitCode"))
-        } catch {
+        do { try Self.writeResults(result, to: folder) } catch {
             throw Failure("cannot write the results folder \(folder.path): \(error.localizedDescription)")
         }
         return Outcome(folder: folder, result: result)
+    }
+
+    /// Writes a job's `stdout`, `stderr` and `exitCode` into its results folder (next to `outputs/`).
+    public static func writeResults(_ result: ExecutionResult, to folder: URL) throws {
+        try Data(result.stdout).write(to: folder.appendingPathComponent("stdout"))
+        try Data(result.stderr).write(to: folder.appendingPathComponent("stderr"))
+        try Data("\(result.exitCode)".utf8).write(to: folder.appendingPathComponent("exitCode"))
     }
 }

@@ -62,9 +62,7 @@ public actor ResourceProvider {
 
     /// Escrow needed to hold a deal in every slot.
     var requiredEscrow: UInt256 {
-        let pricing = DealTerms.Pricing(configuration.pricing)
-        let perDeal = (pricing.instructionPrice.multiplied(by: pricing.resultsCollateralMultiple + 1)) ?? pricing.instructionPrice
-        return perDeal.multiplied(by: UInt64(configuration.slots)) ?? perDeal
+        DealTerms.resourceProviderStake(configuration.pricing).multiplied(by: UInt64(configuration.slots)) ?? .max
     }
 
     /// Runs until cancelled: then withdraws its free offers and lets running jobs finish (drain).
@@ -113,17 +111,12 @@ public actor ResourceProvider {
     func drain() async {
         guard !draining else { return }
         draining = true
-        for offer in (try? await ownFreeOffers()) ?? [] { _ = try? await solver.withdraw(resourceOffer: offer) }
+        for (offer, matched) in postedOffers where !matched { _ = try? await solver.withdraw(resourceOffer: offer) }
         for task in running.values { await task.value }
         logger.info("resource provider drained")
     }
 
-    private func ownFreeOffers() async throws -> [String] {
-        // The offers this process posted and that are still unmatched.
-        postedOffers.filter { !$0.value }.map(\.key)
-    }
-
-    /// Offer ID → matched.
+    /// The offers this process posted: offer ID → matched.
     private var postedOffers: [String: Bool] = [:]
 
     func handle(_ event: SolverEvent) {

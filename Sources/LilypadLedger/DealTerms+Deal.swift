@@ -28,18 +28,28 @@ extension DealTerms {
             dealID: deal.id, solver: try address(deal.members.solver, "solver"), jobCreator: try address(deal.members.jobCreator, "job creator"),
             resourceProvider: try address(deal.members.resourceProvider, "resource provider"), mediators: mediators, pricing: pricing,
             timeouts: Timeouts(
-                submitResultsSeconds: execution, submitResultsCollateral: pricing.instructionPrice,
-                judgeResultsSeconds: Self.judgeResultsSeconds, judgeResultsCollateral: pricing.instructionPrice,
+                submitResultsSeconds: execution, submitResultsCollateral: Self.timeoutCollateral(pricing),
+                judgeResultsSeconds: Self.judgeResultsSeconds, judgeResultsCollateral: Self.timeoutCollateral(pricing),
                 mediateResultsSeconds: Self.mediateResultsSeconds))
     }
 
-    /// What the job creator must have in escrow for this deal (payment and timeout collateral).
-    public var jobCreatorStake: UInt256 { pricing.paymentCollateral.adding(timeouts.judgeResultsCollateral) ?? pricing.paymentCollateral }
+    /// The timeout collateral each party stakes on a deal: the job's price.
+    static func timeoutCollateral(_ pricing: Pricing) -> UInt256 { pricing.instructionPrice }
 
-    /// What the provider must have in escrow for this deal (timeout and results collateral, for one instruction).
-    public var resourceProviderStake: UInt256 {
-        let results = pricing.instructionPrice.multiplied(by: pricing.resultsCollateralMultiple) ?? pricing.instructionPrice
-        return timeouts.submitResultsCollateral.adding(results) ?? results
+    /// What a job creator must have free in escrow to take a deal at `pricing`: the payment
+    /// collateral and its timeout collateral, plus the mediation fee if it will ask for mediation.
+    public static func jobCreatorStake(_ pricing: DealPricing, mediation: Bool = false) -> UInt256 {
+        let terms = Pricing(pricing)
+        let stake = terms.paymentCollateral.adding(timeoutCollateral(terms)) ?? .max
+        return mediation ? stake.adding(terms.mediationFee) ?? .max : stake
+    }
+
+    /// What a provider must have free in escrow to take a deal at `pricing`: its timeout
+    /// collateral and its results collateral for one instruction.
+    public static func resourceProviderStake(_ pricing: DealPricing) -> UInt256 {
+        let terms = Pricing(pricing)
+        let results = terms.instructionPrice.multiplied(by: terms.resultsCollateralMultiple) ?? .max
+        return timeoutCollateral(terms).adding(results) ?? .max
     }
 }
 

@@ -80,3 +80,12 @@ public struct ModuleLoader: Sendable {
         return URL(fileURLWithPath: expanded).standardizedFileURL.path
     }
 }
+
+extension ModuleLoader {
+    /// The loader every role uses: `home`'s module cache, and Lilypad's registry with the built-in
+    /// modules served locally.
+    public init(home: LilypadHome) throws(ModuleError) {
+        let builtins = try BuiltinModules.materialize(in: home.modules)
+        self.init(registry: ModuleRegistry.lilypad.overriding(builtins), cache: ModuleRepositoryCache(root: home.modules))
+    }
+}

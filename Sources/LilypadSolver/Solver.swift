@@ -339,7 +339,7 @@ public actor Solver {
     private func publish(_ events: [SolverEvent]) {
         for event in events {
             for party in event.audience {
-                for continuation in subscribers[party]?.values ?? [:].values { continuation.yield(event) }
+                for continuation in subscribers[party].map({ Array($0.values) }) ?? [] { continuation.yield(event) }
             }
         }
     }

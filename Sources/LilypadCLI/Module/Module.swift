@@ -20,7 +20,5 @@ extension LilypadCommand {
 /// The module loader for the current environment: `$LILYPAD_HOME`'s cache, and Lilypad's
 /// registry with the built-in modules served locally.
 func makeModuleLoader(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ModuleLoader {
-    let home = LilypadHome(environment: environment)
-    let builtins = try BuiltinModules.materialize(in: home.modules)
-    return ModuleLoader(registry: ModuleRegistry.lilypad.overriding(builtins), cache: ModuleRepositoryCache(root: home.modules))
+    try ModuleLoader(home: LilypadHome(environment: environment))
 }

@@ -59,11 +59,7 @@ extension LilypadCommand.Module {
                 throw ExitCode(125)
             }
             let result = try await LilypadCommand.ExecCommand.run(request, on: executor)
-            do {
-                try Data(result.stdout).write(to: folder.appendingPathComponent("stdout"))
-                try Data(result.stderr).write(to: folder.appendingPathComponent("stderr"))
-                try Data("\(result.exitCode)".utf8).write(to: folder.appendingPathComponent("exitCode"))
-            } catch {
+            do { try ModuleRunner.writeResults(result, to: folder) } catch {
                 printError("Error: cannot write the results to \(folder.path): \(error.localizedDescription)")
             }
             LilypadCommand.ExecCommand.report(result, of: request)

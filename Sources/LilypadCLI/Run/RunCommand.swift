@@ -128,7 +128,8 @@ extension LilypadCommand {
         ) async throws {
             let creator = JobCreator(key: key, network: endpoints, home: network.home, downloads: downloads, logger: logger)
             let interrupt = Interrupt(solver: SolverClient(baseURL: endpoints.solverURL, key: key))
-            interrupt.install()
+            let signals = interrupt.install()
+            defer { withExtendedLifetime(signals) {} }
             let result: JobCreator.Outcome
             do {
                 result = try await creator.run(job) { progress in

@@ -59,18 +59,18 @@ final class Interrupt: Sendable {
 
     init(solver: SolverClient) { self.solver = solver }
 
-    func install() {
+    /// Starts catching SIGINT and SIGTERM; the caller keeps the returned sources alive while the job runs.
+    func install() -> [any DispatchSourceSignal] {
         var catching = sigset_t()
         sigemptyset(&catching)
         for number in [SIGINT, SIGTERM] { sigaddset(&catching, number) }
         pthread_sigmask(SIG_UNBLOCK, &catching, nil)
-        for number in [SIGINT, SIGTERM] {
+        return [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)
             source.setEventHandler { [self] in self.interrupted() }
             source.resume()
-            // Kept for the life of the process (a job runs once per process).
-            Unmanaged.passRetained(source as AnyObject).retain().release()
+            return source
         }
     }
 
