@@ -77,42 +77,17 @@ struct NonceCache: Sendable {
 
     let capacity: Int
     private var seen: Set<Key> = []
-    private var heap: [(expiry: Int64, key: Key)] = []
+    private var expiries = MinHeap<Key>()
 
     init(capacity: Int) { self.capacity = capacity }
 
     var count: Int { seen.count }
 
     mutating func insert(_ key: Key, expiresAt expiry: Int64, now: Int64) throws(RequestAuthError) {
-        while let first = heap.first, first.expiry < now {
-            seen.remove(first.key)
-            popMin()
-        }
+        while let expired = expiries.popFirst(ifKeyAtMost: now - 1) { seen.remove(expired) }
         guard !seen.contains(key) else { throw .replayed }
         guard seen.count < capacity else { throw .nonceCacheFull }
         seen.insert(key)
-        heap.append((expiry, key))
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].expiry < heap[parent].expiry else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    private mutating func popMin() {
-        heap.swapAt(0, heap.count - 1)
-        heap.removeLast()
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1, right = left + 1
-            var smallest = parent
-            if left < heap.count, heap[left].expiry < heap[smallest].expiry { smallest = left }
-            if right < heap.count, heap[right].expiry < heap[smallest].expiry { smallest = right }
-            guard smallest != parent else { return }
-            heap.swapAt(parent, smallest)
-            parent = smallest
-        }
+        expiries.push(key, key: expiry)
     }
 }
