@@ -114,7 +114,7 @@ public actor Solver {
         guard (try wrap { try store.jobOffer(id: identified.id) }) == nil else {
             throw .invalidOffer("an identical job offer \(identified.id) was already posted")
         }
-        try publish(try wrap { try store.insert(container, receivedAt: now, events: [SolverEvent(kind: .jobOfferAdded, jobOffer: container)]) })
+        publish(try wrap { try store.insert(container, receivedAt: now, events: [SolverEvent(kind: .jobOfferAdded, jobOffer: container)]) })
         schedule(.init(at: now + configuration.timeouts.totalSeconds * 1000, kind: .total, id: container.id))
         switch try wrap({ try book.add(job: identified, json: json) }) {
         case .matched(let match):
@@ -123,7 +123,7 @@ public actor Solver {
             schedule(.init(at: now + configuration.timeouts.matchSeconds * 1000, kind: .match, id: container.id))
         case .cancelled:
             container.state = .jobOfferCancelled
-            try publish(try wrap { try store.update(container, events: [SolverEvent(kind: .jobOfferStateUpdated, jobOffer: container)]) })
+            publish(try wrap { try store.update(container, events: [SolverEvent(kind: .jobOfferStateUpdated, jobOffer: container)]) })
         }
         return container
     }
@@ -139,7 +139,7 @@ public actor Solver {
         }
         let (identified, json) = try wrap { try offer.identified() }
         var container = ResourceOfferContainer(offer: identified)
-        try publish(try wrap { try store.insert(container, events: [SolverEvent(kind: .resourceOfferAdded, resourceOffer: container)]) })
+        publish(try wrap { try store.insert(container, events: [SolverEvent(kind: .resourceOfferAdded, resourceOffer: container)]) })
         if let match = try wrap({ try book.add(resource: identified, json: json) }) {
             container = try commit(match, now: now).resource
         }
@@ -154,7 +154,7 @@ public actor Solver {
         }
         book.removeJob(id: id)
         offer.state = .jobOfferCancelled
-        try publish(try wrap { try store.update(offer, events: [SolverEvent(kind: .jobOfferStateUpdated, jobOffer: offer)]) })
+        publish(try wrap { try store.update(offer, events: [SolverEvent(kind: .jobOfferStateUpdated, jobOffer: offer)]) })
         return offer
     }
 
@@ -167,7 +167,7 @@ public actor Solver {
         }
         book.removeResource(id: id)
         offer.state = .jobOfferCancelled
-        try publish(try wrap { try store.update(offer, events: [SolverEvent(kind: .resourceOfferRemoved, resourceOffer: offer)]) })
+        publish(try wrap { try store.update(offer, events: [SolverEvent(kind: .resourceOfferRemoved, resourceOffer: offer)]) })
         return offer
     }
 
@@ -449,13 +449,13 @@ public actor Solver {
             guard var offer = try wrap({ try store.jobOffer(id: entry.id) }), offer.state == .dealNegotiating else { return }
             book.removeJob(id: entry.id)
             offer.state = .timeoutMatch
-            try publish(try wrap { try store.update(offer, events: [SolverEvent(kind: .jobOfferStateUpdated, jobOffer: offer)]) })
+            publish(try wrap { try store.update(offer, events: [SolverEvent(kind: .jobOfferStateUpdated, jobOffer: offer)]) })
         case .total:
             guard var offer = try wrap({ try store.jobOffer(id: entry.id) }), !offer.state.isTerminal else { return }
             if offer.dealID.isEmpty {
                 book.removeJob(id: entry.id)
                 offer.state = .jobTimedOut
-                try publish(try wrap { try store.update(offer, events: [SolverEvent(kind: .jobOfferStateUpdated, jobOffer: offer)]) })
+                publish(try wrap { try store.update(offer, events: [SolverEvent(kind: .jobOfferStateUpdated, jobOffer: offer)]) })
             } else {
                 _ = try advance(try existingDeal(offer.dealID), to: .jobTimedOut)
             }
