@@ -3,9 +3,12 @@ import LilypadCore
 import LilypadSolverService
 import Logging
 
-/// A party's events from the solver, as one endless stream: it long-polls the solver, resumes
+/// A party's events from the solver, as one endless sequence: it long-polls the solver, resumes
 /// after the last event it delivered, and reconnects with exponential backoff and jitter when the
 /// solver is unreachable, so a restart of the solver loses nothing.
+///
+/// The polling happens inside the consumer's own `next()` calls: nothing outlives the loop that
+/// reads the events, and cancelling that task ends the sequence.
 public struct SolverEventFeed: Sendable {
     public let client: SolverClient
     public var logger: Logger
@@ -16,33 +19,43 @@ public struct SolverEventFeed: Sendable {
     }
 
     /// Events after `seq`, until the consuming task is cancelled.
-    public func events(after seq: Int) -> AsyncStream<SolverEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: SolverEvent.self)
-        let task = Task {
-            var last = seq
+    public func events(after seq: Int) -> Events { Events(feed: self, after: seq) }
+
+    /// The sequence of events (see ``SolverEventFeed``).
+    public struct Events: AsyncSequence, Sendable {
+        public typealias Element = SolverEvent
+        let feed: SolverEventFeed
+        let after: Int
+
+        public func makeAsyncIterator() -> Iterator { Iterator(feed: feed, last: after) }
+
+        public struct Iterator: AsyncIteratorProtocol {
+            let feed: SolverEventFeed
+            var last: Int
+            var buffered: [SolverEvent] = []
             var failures = 0
-            while !Task.isCancelled {
-                do {
-                    let events = try await client.events(after: last, wait: 25)
-                    failures = 0
-                    for event in events where event.seq > last {
-                        last = event.seq
-                        continuation.yield(event)
+
+            public mutating func next() async -> SolverEvent? {
+                while buffered.isEmpty {
+                    if Task.isCancelled { return nil }
+                    do {
+                        buffered = try await feed.client.events(after: last, wait: 25).filter { $0.seq > last }
+                        failures = 0
+                    } catch {
+                        if Task.isCancelled { return nil }
+                        failures += 1
+                        let delay = SolverEventFeed.backoff(attempt: failures)
+                        if failures == 1 || failures % 10 == 0 {
+                            feed.logger.warning("solver events unavailable; retrying", metadata: ["error": "\(error)", "in_ms": "\(delay)"])
+                        }
+                        try? await Task.sleep(for: .milliseconds(delay))
                     }
-                } catch {
-                    if Task.isCancelled { break }
-                    failures += 1
-                    let delay = Self.backoff(attempt: failures)
-                    if failures == 1 || failures % 10 == 0 {
-                        logger.warning("solver events unavailable; retrying", metadata: ["error": "\(error)", "in_ms": "\(delay)"])
-                    }
-                    try? await Task.sleep(for: .milliseconds(delay))
                 }
+                let event = buffered.removeFirst()
+                last = event.seq
+                return event
             }
-            continuation.finish()
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
     }
 
     /// Exponential backoff from 100 ms to 10 s, with full jitter (milliseconds).
