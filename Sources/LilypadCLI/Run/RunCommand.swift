@@ -106,20 +106,35 @@ extension LilypadCommand {
             configuration.solverPort = 0
             configuration.slots = 1
             let embedded = LocalNetwork(configuration: configuration, logger: logger)
-            let outcome = Outcome()
+            let run = EmbeddedRun()
             let (prepared, log) = (job, logger)
-            do {
-                try await embedded.run(signals: false) { endpoints in
-                    do {
-                        try await runJob(prepared, key: key, endpoints: endpoints, downloads: downloads, logger: log, output: output)
-                    } catch {
-                        await outcome.set(error)
+            let networkTask = Task {
+                do {
+                    try await embedded.run(signals: false) { endpoints in
+                        do {
+                            try await runJob(prepared, key: key, endpoints: endpoints, downloads: downloads, logger: log, output: output)
+                            await run.finishJob(nil)
+                        } catch {
+                            await run.finishJob(error)
+                        }
                     }
+                    await run.networkEnded(nil)
+                } catch {
+                    await run.networkEnded(error)
                 }
-            } catch let error as LocalNetworkError {
-                throw CLIError("cannot start the local network: \(error)")
             }
-            if let error = await outcome.error { throw error }
+            await run.waitForJob()
+            // The network stops on its own once the job is done. Its data is already durable, so a
+            // shutdown that lingers (a request still draining) does not hold the command: after a
+            // few seconds the process exits with it.
+            let deadline = ContinuousClock.now + .seconds(5)
+            while await !run.networkStopped, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+            withExtendedLifetime(networkTask) {}
+            switch await run.error {
+            case let error as LocalNetworkError: throw CLIError("cannot start the local network: \(error)")
+            case let error?: throw error
+            case nil: break
+            }
         }
 
         /// Runs the job and prints the outcome; Ctrl-C withdraws the offer.
@@ -176,8 +191,34 @@ extension LilypadCommand {
     }
 }
 
-/// An error handed out of the embedded network's callback.
-actor Outcome {
-    var error: (any Error)?
-    func set(_ error: any Error) { self.error = error }
+/// A job run inside an embedded network: its outcome, and whether the network has stopped.
+actor EmbeddedRun {
+    private(set) var error: (any Error)?
+    private(set) var networkStopped = false
+    private var jobDone = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func finishJob(_ error: (any Error)?) {
+        self.error = error
+        jobDone = true
+        resumeWaiters()
+    }
+
+    /// The network stopped (with `error` if it failed, e.g. before the job could start).
+    func networkEnded(_ error: (any Error)?) {
+        if self.error == nil { self.error = error }
+        networkStopped = true
+        jobDone = true
+        resumeWaiters()
+    }
+
+    func waitForJob() async {
+        guard !jobDone else { return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func resumeWaiters() {
+        for waiter in waiters { waiter.resume() }
+        waiters = []
+    }
 }
