@@ -21,6 +21,13 @@ public struct DebianPackages: Sendable {
         } catch {
             throw .buildFailed(step: "create \(cache.path)", reason: error.localizedDescription)
         }
+        // Processes building images at the same time share the cache: one downloads at a time, and
+        // each looks again, under the lock, at what is still missing.
+        let lock: FileLock?
+        do { lock = packages.contains { cached($0) == nil } ? try FileLock(path: cache.appendingPathComponent(".download.lock").path) : nil } catch {
+            throw .buildFailed(step: "lock \(cache.path)", reason: error.description)
+        }
+        defer { withExtendedLifetime(lock) {} }
         let missing = packages.filter { cached($0) == nil }
         if !missing.isEmpty {
             let output: ExternalCommand.Output

@@ -4,6 +4,7 @@ import LilypadCLI
 @main
 enum Lilypad {
     static func main() async {
+        unblockTerminationSignals()
         await LilypadCommand.main()
     }
 }

@@ -140,14 +140,8 @@ extension LilypadCommand {
             // A closed stdout (`lilypad exec … | head -1`) must not kill this process mid-job: the
             // job would be left without anyone to clean up after it.
             signal(SIGPIPE, SIG_IGN)
-            // Signals are caught before the job starts, so none can kill this process mid-job. A
-            // parent may have left them blocked (test runners do), which would make Ctrl-C and
-            // SIGTERM pend forever: unblock them.
-            var catching = sigset_t()
-            sigemptyset(&catching)
-            sigaddset(&catching, SIGINT)
-            sigaddset(&catching, SIGTERM)
-            pthread_sigmask(SIG_UNBLOCK, &catching, nil)
+            // Signals are caught before the job starts, so none can kill this process mid-job.
+            unblockTerminationSignals()
             let received = SignalBox()
             var sources: [any DispatchSourceSignal] = []
             for signalNumber in [SIGINT, SIGTERM] {

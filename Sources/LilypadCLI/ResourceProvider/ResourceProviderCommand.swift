@@ -68,10 +68,7 @@ extension LilypadCommand {
 /// Runs `body` until it returns or SIGINT/SIGTERM arrives, then cancels it and waits for it (its
 /// graceful shutdown).
 func runUntilSignalled(logger: Logger, _ body: @escaping @Sendable () async throws -> Void) async throws {
-    var signals = sigset_t()
-    sigemptyset(&signals)
-    for number in [SIGINT, SIGTERM] { sigaddset(&signals, number) }
-    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+    unblockTerminationSignals()
     let service = BodyService(body: body)
     let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()

@@ -61,10 +61,7 @@ final class Interrupt: Sendable {
 
     /// Starts catching SIGINT and SIGTERM; the caller keeps the returned sources alive while the job runs.
     func install() -> [any DispatchSourceSignal] {
-        var catching = sigset_t()
-        sigemptyset(&catching)
-        for number in [SIGINT, SIGTERM] { sigaddset(&catching, number) }
-        pthread_sigmask(SIG_UNBLOCK, &catching, nil)
+        unblockTerminationSignals()
         return [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)
