@@ -13,6 +13,9 @@ import Testing
 @Suite("Solver crash safety", .serialized)
 struct SolverCrashTests {
     let fixture = SolverProcessFixture()
+    /// Offers must not expire in the middle of the test (it is about crashes, not timeouts, and a
+    /// loaded machine can take longer than the 30 s match timeout).
+    static let solverArguments = ["--timeout-match", "3600"]
 
     /// What the clients were told (HTTP 200) before the kill.
     struct Acknowledged {
@@ -29,7 +32,7 @@ struct SolverCrashTests {
         let acknowledged = Shared(Acknowledged())
         let nextIndex = Shared(0)
         for round in 0..<3 {
-            let server = try await fixture.start()
+            let server = try await fixture.start(Self.solverArguments)
             let progress = Shared(0)
             let pid = server.processIdentifier
             let killer = Task {
@@ -73,7 +76,7 @@ struct SolverCrashTests {
             #expect(server.terminationReason == .uncaughtSignal, "round \(round)")
         }
 
-        let server = try await fixture.start()
+        let server = try await fixture.start(Self.solverArguments)
         defer {
             server.terminate()
             server.waitUntilExit()
