@@ -56,14 +56,18 @@ public struct PowMiner: Sendable {
     /// At most this many nonces per worker and search (tests and benchmarks); `nil`: no limit
     /// short of 2^64 − 1, far below a worker's share of the space.
     public var hashLimitPerWorker: UInt64?
+    /// Whether the worker threads run at the lowest CPU priority (nice 19), so that a provider's
+    /// jobs get the CPU first and mining takes only what is left.
+    public var lowPriority: Bool
 
     /// The largest number of workers: each worker's share of the nonce space stays far above 2^64.
     public static let maxWorkerCount = 4096
 
     /// A miner with `workerCount` threads (default: ``defaultWorkerCount(environment:)``).
-    public init(workerCount: Int? = nil, hashLimitPerWorker: UInt64? = nil) {
+    public init(workerCount: Int? = nil, hashLimitPerWorker: UInt64? = nil, lowPriority: Bool = false) {
         self.workerCount = min(max(workerCount ?? Self.defaultWorkerCount(), 1), Self.maxWorkerCount)
         self.hashLimitPerWorker = hashLimitPerWorker
+        self.lowPriority = lowPriority
     }
 
     /// `NUM_WORKER` when set to a positive number (as in Lilypad), else the number of CPUs.
@@ -101,7 +105,10 @@ public struct PowMiner: Sendable {
                 search.begin(continuation)
                 for worker in 0..<workerCount {
                     let start = starts[worker]
+                    let lowPriority = self.lowPriority
                     let thread = Thread {
+                        // On Linux a nice value is per thread (who 0: the calling thread): this worker alone yields.
+                        if lowPriority { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19) }
                         Self.work(
                             search: search, worker: worker, challenge: challenge, start: start, limit: limit, target: target, progress: progress)
                     }

@@ -5,6 +5,7 @@ import LilypadCrypto
 import LilypadExecution
 import LilypadLedger
 import LilypadLedgerService
+import LilypadSolverService
 import Logging
 import Testing
 
@@ -91,6 +92,23 @@ struct NetworkFaultTests {
         let (status, output) = finish(job)
         #expect(status == 0, "\(output)\n\(provider.output)")
         #expect(output.contains("woke up") && output.contains("Results accepted"))
+    }
+
+    @Test func ctrlCWithdrawsTheWaitingOfferAndMovesNoMoney() async throws {
+        // No provider: the offer waits, and the user gives up with Ctrl-C.
+        let network = try await base.devnet(["--services-only"])
+        defer { network.kill() }
+        let creatorBefore = try await holdings(ledger, DevelopmentAccounts.jobCreator)
+        let job = try startRun(["cowsay:v0.0.4", "-i", "Message=nobody serves me"], data: base.home.url.appendingPathComponent("d"))
+        for _ in 0..<400 where !job.output.contains("Job submitted") { try await Task.sleep(for: .milliseconds(50)) }
+        kill(job.process.processIdentifier, SIGINT)
+        let (status, output) = finish(job)
+        #expect(status == 130, "\(output)")
+        let withdrawn = try #require(output.firstMatch(of: /job offer (\S+) withdrawn/), "\(output)")
+        let solver = SolverClient(
+            baseURL: "http://127.0.0.1:\(base.solverPort)", key: try PrivateKey(hex: DevelopmentAccounts.jobCreator.privateKey))
+        #expect(try await solver.jobOffer(id: String(withdrawn.1)).state == .jobOfferCancelled)
+        #expect(try await holdings(ledger, DevelopmentAccounts.jobCreator) == creatorBefore)
     }
 
     @Test func cheatingProviderIsCaughtByTheMediator() async throws {

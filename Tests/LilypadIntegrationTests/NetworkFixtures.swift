@@ -48,14 +48,16 @@ final class HTTPModuleServer {
     }
 
     /// A module template running `entrypoint` in the built-in cowsay image (or `image`).
-    static func template(entrypoint: [String], image: String = "lilypad.local/cowsay:3.03", timeout: Int = 60) -> String {
+    static func template(
+        entrypoint: [String], image: String = "lilypad.local/cowsay:3.03", timeout: Int = 60, memory: String = ""
+    ) -> String {
         let quoted = entrypoint.map { "\"\($0.replacingOccurrences(of: "\"", with: "\\\""))\"" }.joined(separator: ", ")
         return """
             {"machine": {"gpu": 0, "cpu": 500, "ram": 100},
              "job": {"APIVersion": "V1beta1", "Spec": {"Deal": {"Concurrency": 1},
                "Docker": {"Entrypoint": [\(quoted)], "Image": "\(image)"},
                "Engine": "Docker", "Network": {"Type": "None"}, "PublisherSpec": {"Type": "IPFS"},
-               "Resources": {"GPU": ""}, "Timeout": \(timeout), "Verifier": "Noop"}}}
+               "Resources": {"GPU": "", "Memory": "\(memory)"}, "Timeout": \(timeout), "Verifier": "Noop"}}}
             """
     }
 }

@@ -79,6 +79,9 @@ struct NetworkTests {
         let modules = try HTTPModuleServer(modules: [
             "exits-3": HTTPModuleServer.template(entrypoint: ["perl", "-e", "print STDERR qq(boom\\n); exit 3"]),
             "bad-image": HTTPModuleServer.template(entrypoint: ["true"], image: "lilypad.local/no-such-image:1"),
+            // Asks for 64 MiB and then takes 400 MiB: the sandbox's memory limit kills it.
+            "out-of-memory": HTTPModuleServer.template(
+                entrypoint: ["perl", "-e", "my $x = q(a) x (400 * 1024 * 1024); print length $x"], memory: "64Mi"),
         ])
         let network = try await devnet()
         defer { network.kill() }
@@ -103,6 +106,17 @@ struct NetworkTests {
         #expect(bad.stderr.contains("the job failed on the provider") && bad.stderr.contains("no-such-image"), "\(bad.stderr)")
         #expect(!bad.stderr.contains("timed out"))
         #expect(try await holdings(ledger, DevelopmentAccounts.jobCreator) == paid)
+
+        // A job that runs past its own memory limit: killed, reported as such with its results
+        // (exit code 137), and paid like any job that ran — the limit is the creator's own.
+        let oomData = home.url.appendingPathComponent("data-oom")
+        let oom = try run([modules.reference("out-of-memory")], data: oomData)
+        #expect(oom.status == 1, "\(oom.stdout)\n\(oom.stderr)")
+        #expect(oom.stderr.contains("ran out of memory"), "\(oom.stderr)")
+        let oomFolder = oomData.appendingPathComponent("downloaded-files").appendingPathComponent(
+            try downloadedDeal(oomData.appendingPathComponent("downloaded-files")))
+        #expect(try String(contentsOf: oomFolder.appendingPathComponent("exitCode"), encoding: .utf8) == "137")
+        #expect(try await holdings(ledger, DevelopmentAccounts.jobCreator) == paid.minus(.lp(1)))
     }
 }
 

@@ -24,11 +24,11 @@ struct PowProcessTests {
     }
 
     /// Starts `lilypad arguments…` with its stderr kept in `<home>/<log>`.
-    func start(_ arguments: [String], log: String) throws -> Process {
+    func start(_ arguments: [String], log: String, environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Oracle.lilypadBinary)
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["LILYPAD_HOME": home]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["LILYPAD_HOME": home]) { $1 }) { $1 }
         process.standardOutput = FileHandle.nullDevice
         _ = FileManager.default.createFile(atPath: home + "/" + log, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: home + "/" + log))
@@ -86,5 +86,53 @@ struct PowProcessTests {
         miner.waitUntilExit()
         #expect(miner.terminationReason == .exit && miner.terminationStatus == 0, "miner log:\n\(log("miner.log"))")
         #expect(log("miner.log").contains("proof of work accepted"))
+    }
+
+    @Test func aResourceProviderMinesUnderItsNodeIDUnlessDisabled() async throws {
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let genesis = try writeEasyGenesis()
+        let ledgerServer = try start(["chain", "serve", "--port", String(port), "--genesis", genesis], log: "ledger.log")
+        let solverPort = port + 1
+        let solverServer = try start(
+            ["solver", "--port", String(solverPort), "--data", home + "/solver.sqlite", "--private-key", DevelopmentAccounts.solver.privateKey],
+            log: "solver.log")
+        let endpoints = ["SOLVER_URL": "http://127.0.0.1:\(solverPort)", "LEDGER_URL": ledgerURL]
+        // One provider mines; a second one (another account) has proof of work turned off.
+        let miner = try start(
+            ["resource-provider", "--private-key", DevelopmentAccounts.resourceProvider.privateKey, "--data-dir", home + "/rp1"], log: "rp1.log",
+            environment: endpoints.merging(["NUM_WORKER": "2"]) { $1 })
+        let idle = PrivateKey.random()
+        let bystander = try start(
+            ["resource-provider", "--private-key", idle.hexString, "--data-dir", home + "/rp2"], log: "rp2.log",
+            environment: endpoints.merging(["DISABLE_POW": "true"]) { $1 })
+        defer {
+            for process in [bystander, miner, solverServer, ledgerServer] where process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+        let client = LedgerClient(baseURL: ledgerURL)
+        for _ in 0..<800 where (try? await client.chain()) == nil { try await Task.sleep(for: .milliseconds(25)) }
+        // The provider's node ID is created on first start and kept under its home.
+        let idFile = home + "/resource-provider/node-id-" + (try EthereumAddress(DevelopmentAccounts.resourceProvider.address)).lowercased
+        for _ in 0..<400 where !FileManager.default.fileExists(atPath: idFile) { try await Task.sleep(for: .milliseconds(25)) }
+        let nodeID = try String(contentsOfFile: idFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(nodeID.hasPrefix("n-") && nodeID.count == 38, "\(nodeID)")
+
+        let signal = try Oracle.lilypad(["pow-signal", "--ledger", ledgerURL, "--web3-private-key", DevelopmentAccounts.admin.privateKey])
+        #expect(signal.status == 0, "\(signal.stderr)")
+        func accepted() async throws -> [(String, String)] {
+            try await client.events(after: 0).compactMap { record in
+                guard case .powWorkAccepted(let address, let node, _) = record.event else { return nil }
+                return (address, node)
+            }
+        }
+        for _ in 0..<4_800 where try await accepted().isEmpty { try await Task.sleep(for: .milliseconds(25)) }
+        let proofs = try await accepted()
+        let providerAddress = try EthereumAddress(DevelopmentAccounts.resourceProvider.address).checksummed
+        #expect(proofs.count == 1 && proofs.first?.0 == providerAddress && proofs.first?.1 == nodeID, "\(proofs)\n\(log("rp1.log"))")
+        #expect(log("rp2.log").contains("proof of work disabled"), "\(log("rp2.log"))")
+        #expect(!FileManager.default.fileExists(atPath: home + "/resource-provider/node-id-" + idle.address.lowercased))
     }
 }

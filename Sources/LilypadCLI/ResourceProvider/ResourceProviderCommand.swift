@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import LilypadAgents
 import LilypadCore
+import LilypadLedgerService
+import LilypadPow
 import Logging
 import ServiceLifecycle
 
@@ -16,6 +18,10 @@ extension LilypadCommand {
                 OFFER_RAM (MiB per slot), OFFER_GPU, OFFER_MODULES (comma list of allowed modules), PRICING_*, \
                 SERVICE_SOLVER, SERVICE_MEDIATORS. Hardware is detected (CPU, RAM, disk, NVIDIA GPUs via nvidia-smi) and \
                 split between the slots. SIGINT/SIGTERM drain: unmatched offers are withdrawn and running jobs finish.
+
+                The provider also answers the ledger's proof-of-work rounds on the CPU (threads: $NUM_WORKER, else \
+                every CPU), under a node ID kept in $LILYPAD_HOME/resource-provider; --disable-pow or DISABLE_POW=true \
+                turns that off.
                 """
         )
 
@@ -33,6 +39,9 @@ extension LilypadCommand {
 
         @Flag(help: "Give jobs that ask for network access the host's network.")
         var allowNetwork = false
+
+        @Flag(help: "Do not take part in proof-of-work rounds (default: $DISABLE_POW).")
+        var disablePow = false
 
         @OptionGroup var key: PrivateKeyOptions
         @OptionGroup var network: NetworkOptions
@@ -60,17 +69,37 @@ extension LilypadCommand {
             var logger = Logger(label: "lilypad.resource-provider")
             logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             let provider = ResourceProvider(configuration: configuration, executor: try executorOptions.makeExecutor(), logger: logger)
-            try await runUntilSignalled(logger: logger) { try await provider.run() }
+            var services: [any Service] = []
+            if disablePow || ["true", "1", "yes"].contains(environment["DISABLE_POW"]?.lowercased() ?? "") {
+                logger.info("proof of work disabled")
+            } else {
+                let nodeID = try NodeIdentity.load(home: home, account: configuration.key.address)
+                var powLogger = Logger(label: "lilypad.pow")
+                powLogger.logLevel = logger.logLevel
+                // Jobs come first: the miner's threads run at the lowest CPU priority.
+                services.append(
+                    PowWorker(
+                        ledger: LedgerClient(baseURL: endpoints.ledgerURL), key: configuration.key, nodeID: nodeID,
+                        miner: PowMiner(lowPriority: true), logger: powLogger))
+            }
+            try await runUntilSignalled(logger: logger, alongside: services) { try await provider.run() }
         }
     }
 }
 
-/// Runs `body` until it returns or SIGINT/SIGTERM arrives, then cancels it and waits for it (its
-/// graceful shutdown).
-func runUntilSignalled(logger: Logger, _ body: @escaping @Sendable () async throws -> Void) async throws {
+/// Runs `body` (and the `alongside` services) until it returns or SIGINT/SIGTERM arrives, then
+/// cancels it and waits for it (its graceful shutdown).
+func runUntilSignalled(
+    logger: Logger, alongside services: [any Service] = [], _ body: @escaping @Sendable () async throws -> Void
+) async throws {
     unblockTerminationSignals()
     let service = BodyService(body: body)
-    let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    var configuration = ServiceGroupConfiguration(
+        services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)]
+            + services.map { .init(service: $0) },
+        gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    configuration.maximumGracefulShutdownDuration = nil
+    let group = ServiceGroup(configuration: configuration)
     try await group.run()
 }
 

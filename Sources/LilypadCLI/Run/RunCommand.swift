@@ -152,6 +152,7 @@ extension LilypadCommand {
                     output.show(progress)
                 }
             } catch {
+                await interrupt.yieldToHandling()
                 output.finish()
                 throw CLIError(error.description + (error.dealID.map { " (deal \($0))" } ?? ""))
             }

@@ -56,6 +56,8 @@ final class ProgressPrinter: Sendable {
 final class Interrupt: Sendable {
     let solver: SolverClient
     let offerID = Mutex<String?>(nil)
+    /// The handling of the first signal (it ends the process).
+    private let handling = Mutex<Task<Void, Never>?>(nil)
 
     init(solver: SolverClient) { self.solver = solver }
 
@@ -71,21 +73,31 @@ final class Interrupt: Sendable {
         }
     }
 
+    /// When a signal is being handled, waits for the handling to end the process: the job's own
+    /// failure (the withdrawn offer reads as cancelled) must not exit first with another status.
+    func yieldToHandling() async {
+        guard let task = handling.withLock({ $0 }) else { return }
+        await task.value
+    }
+
     private func interrupted() {
         let id = offerID.withLock { $0 }
         let solver = self.solver
-        Task {
-            if let id {
-                if (try? await solver.withdraw(jobOffer: id)) != nil {
-                    FileHandle.standardError.write(Data("\ninterrupted: job offer \(id) withdrawn\n".utf8))
+        handling.withLock { handling in
+            guard handling == nil else { return }
+            handling = Task {
+                if let id {
+                    if (try? await solver.withdraw(jobOffer: id)) != nil {
+                        FileHandle.standardError.write(Data("\ninterrupted: job offer \(id) withdrawn\n".utf8))
+                    } else {
+                        FileHandle.standardError.write(
+                            Data("\ninterrupted: job offer \(id) was already matched; the deal runs on and times out if abandoned\n".utf8))
+                    }
                 } else {
-                    FileHandle.standardError.write(
-                        Data("\ninterrupted: job offer \(id) was already matched; the deal runs on and times out if abandoned\n".utf8))
+                    FileHandle.standardError.write(Data("\ninterrupted\n".utf8))
                 }
-            } else {
-                FileHandle.standardError.write(Data("\ninterrupted\n".utf8))
+                exit(130)
             }
-            exit(130)
         }
     }
 }
