@@ -306,7 +306,8 @@ private struct Session: Sendable {
             text = "the provider did not deliver results in time (TimeoutExecution); your payment was refunded with the provider's timeout collateral"
         case .timeoutDownload: text = "the results were not downloaded in time (TimeoutDownload)"
         case .jobTimedOut: text = "the job timed out (JobTimedOut)"
-        case .jobOfferCancelled: text = "the job offer was cancelled (JobOfferCancelled): it was withdrawn, or the provider it targets has no free offer"
+        case .jobOfferCancelled:
+            text = "the job offer was cancelled (JobOfferCancelled): it was withdrawn, or the provider it targets has no free offer"
         default: text = "the job ended in state \(state.name)"
         }
         return JobCreator.Failure(text, dealID: dealID)

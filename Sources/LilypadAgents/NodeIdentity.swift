@@ -15,7 +15,9 @@ public enum NodeIdentity {
         let path = folder + "/node-id-" + account.lowercased
         if let stored = try? String(contentsOfFile: path, encoding: .utf8) {
             let id = stored.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard isValid(id) else { throw Failure(path: path, reason: "it holds \"\(id.prefix(80))\", not a node ID (n-<uuid>); delete it to get a new one") }
+            guard isValid(id) else {
+                throw Failure(path: path, reason: "it holds \"\(id.prefix(80))\", not a node ID (n-<uuid>); delete it to get a new one")
+            }
             return id
         }
         let id = "n-" + UUID().uuidString.lowercased()
