@@ -148,7 +148,7 @@ let package = Package(
         .target(
             name: "LilypadSolverService",
             dependencies: [
-                "LilypadSolver",
+                "LilypadSolver", "LilypadLedgerService",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -189,7 +189,8 @@ let package = Package(
             name: "lilypad-benchmarks",
             dependencies: [
                 "LilypadCore", "LilypadCrypto", "LilypadLedger", "LilypadPow", "LilypadImages", "LilypadExecution", "LilypadTestSupport",
-                "LilypadSolver", "LilypadSolverService", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "LilypadSolver", "LilypadSolverService", "LilypadLedgerService", "LilypadAgents",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/LilypadBenchmarks",
             swiftSettings: swiftSettings

@@ -66,6 +66,7 @@ enum LilypadBenchmarks {
         }
 
         try await dockerBenchmarks()
+        await networkBenchmark()
     }
 
     /// Deal lifecycles (agree → addResult → acceptResult) through the ledger, in memory and on SQLite.

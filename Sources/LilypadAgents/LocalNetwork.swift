@@ -173,7 +173,7 @@ public struct LocalNetwork: Sendable {
 func isHealthy(_ baseURL: String) async -> Bool {
     var request = HTTPClientRequest(url: baseURL + "/api/v1/health")
     request.method = .GET
-    guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)) else { return false }
+    guard let response = try? await HTTPClient.lilypad.execute(request, timeout: .seconds(2)) else { return false }
     return response.status == .ok
 }
 

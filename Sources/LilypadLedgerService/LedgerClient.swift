@@ -33,7 +33,7 @@ public struct LedgerClient: Sendable {
     public let baseURL: String
     private let http: HTTPClient
 
-    public init(baseURL: String, http: HTTPClient = .shared) {
+    public init(baseURL: String, http: HTTPClient = .lilypad) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.http = http
     }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import LilypadCore
 import LilypadCrypto
+import LilypadLedgerService
 import NIOCore
 import NIOHTTP1
 
@@ -26,7 +27,7 @@ public struct SolverClient: Sendable {
     private let key: PrivateKey
     private let http: HTTPClient
 
-    public init(baseURL: String, key: PrivateKey, http: HTTPClient = .shared) {
+    public init(baseURL: String, key: PrivateKey, http: HTTPClient = .lilypad) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.key = key
         self.http = http
