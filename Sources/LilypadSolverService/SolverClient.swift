@@ -23,7 +23,7 @@ public struct SolverClient: Sendable {
     }
 
     public let baseURL: String
-    private let key: PrivateKey
+    let key: PrivateKey
     private let http: HTTPClient
 
     public init(baseURL: String, key: PrivateKey, http: HTTPClient = .shared) {
