@@ -1,11 +1,14 @@
 import Foundation
 import GRDB
 import LilypadCore
+import Synchronization
 
 /// Where the solver keeps offers, deals and results. Each record is stored as Lilypad's JSON
 /// (Go encoding) with its indexed columns; every write that must be atomic is one SQL transaction.
 public final class SolverStore: Sendable {
     let database: DatabasePool
+    /// When expired request nonces are next deleted (ms; see ``spend(address:nonce:expiresAt:now:)``).
+    let nextNoncePrune = Mutex<Int64>(0)
 
     /// Opens (creating if needed) the database at `path` (WAL, `synchronous=FULL`).
     public init(path: String) throws {
@@ -60,6 +63,16 @@ public final class SolverStore: Sendable {
                 table.column("party", .text).notNull()
                 table.column("seq", .integer).notNull()
                 table.primaryKey(["party", "seq"])
+            }
+        }
+        migrator.registerMigration("v3-request-nonces") { db in
+            // Nonces of accepted signed requests, until their timestamp leaves the window: a replay
+            // is refused after a restart too.
+            try db.create(table: "request_nonce", options: .withoutRowID) { table in
+                table.column("address", .text).notNull()
+                table.column("nonce", .text).notNull()
+                table.column("expires_at", .integer).notNull().indexed()
+                table.primaryKey(["address", "nonce"])
             }
         }
         try migrator.migrate(database)

@@ -98,7 +98,8 @@ extension LilypadCommand {
             configuration.timeouts.executionGraceSeconds = seconds(timeoutExecutionGrace, "TIMEOUT_EXECUTION_GRACE_SECONDS", 15)
             configuration.timeouts.downloadSeconds = seconds(timeoutDownload, "TIMEOUT_DOWNLOAD_SECONDS", 3600)
             configuration.timeouts.totalSeconds = seconds(timeoutTotal, "TIMEOUT_TOTAL_SECONDS", 7200)
-            let solver = try Solver(store: try SolverStore(path: path), configuration: configuration)
+            let store = try SolverStore(path: path)
+            let solver = try Solver(store: store, configuration: configuration)
             await solver.start()
             let folder = (path as NSString).deletingLastPathComponent
             let files = try SolverFiles(
@@ -107,9 +108,10 @@ extension LilypadCommand {
             logger.logLevel = .info
             let port = self.port ?? environment["SERVER_PORT"].flatMap(Int.init) ?? 8081
             logger.info("solver ready", metadata: ["address": "\(solverKey.address)", "port": "\(port)", "data": "\(path)"])
-            // Only requests signed for this solver: a request signed for another service cannot be replayed here.
+            // Only requests signed for this solver: a request signed for another service cannot be replayed here;
+            // accepted nonces are kept in the solver's database, so none can be replayed after a restart either.
             let audiences = Set(["\(host):\(port)", "127.0.0.1:\(port)", "localhost:\(port)"] + publicHost)
-            var options = SolverServer.Options(verifier: RequestVerifier(windowSeconds: Int64(window), audiences: audiences))
+            var options = SolverServer.Options(verifier: RequestVerifier(windowSeconds: Int64(window), audiences: audiences, store: store))
             options.acceptLegacyHeaders = acceptLegacyHeaders
             options.host = host
             options.port = port
