@@ -104,8 +104,9 @@ public actor Solver {
 
     // MARK: - Offers
 
-    /// Accepts a job offer signed by `signer` at server time `now` (ms).
-    public func post(jobOffer offer: JobOffer, signer: EthereumAddress, now: Int) throws(SolverError) -> JobOfferContainer {
+    /// Accepts a job offer signed by `signer` at server time `now` (ms); `inputDigest` is the
+    /// SHA-256 (hex) of its inputs archive, already in ``SolverFiles`` (`""`: the job has none).
+    public func post(jobOffer offer: JobOffer, signer: EthereumAddress, now: Int, inputDigest: String = "") throws(SolverError) -> JobOfferContainer {
         try checkParty(offer.jobCreator, signer: signer)
         try checkCommon(createdAt: offer.createdAt, services: offer.services, now: now)
         guard book.waitingJobOfferCount < configuration.maximumWaitingJobOffers else { throw .busy(waiting: book.waitingJobOfferCount) }
@@ -114,7 +115,11 @@ public actor Solver {
         guard (try wrap { try store.jobOffer(id: identified.id) }) == nil else {
             throw .invalidOffer("an identical job offer \(identified.id) was already posted")
         }
-        publish(try wrap { try store.insert(container, receivedAt: now, events: [SolverEvent(kind: .jobOfferAdded, jobOffer: container)]) })
+        publish(
+            try wrap {
+                try store.insert(
+                    container, receivedAt: now, inputDigest: inputDigest, events: [SolverEvent(kind: .jobOfferAdded, jobOffer: container)])
+            })
         schedule(.init(at: now + configuration.timeouts.totalSeconds * 1000, kind: .total, id: container.id))
         switch try wrap({ try book.add(job: identified, json: json) }) {
         case .matched(let match):
@@ -199,6 +204,16 @@ public actor Solver {
         _ = try deal(id: dealID, requester: requester)
         guard let result = try wrap({ try store.result(dealID: dealID) }) else { throw .notFound("result of deal \(dealID)") }
         return result
+    }
+
+    /// The SHA-256 (hex) of a deal's inputs archive, for its parties and mediators only; not found
+    /// when the job has no input files.
+    public func inputDigest(dealID: String, requester: EthereumAddress) throws(SolverError) -> String {
+        let deal = try deal(id: dealID, requester: requester)
+        guard let digest = try wrap({ try store.inputDigest(jobOfferID: deal.jobOffer) }), !digest.isEmpty else {
+            throw .notFound("input files of deal \(dealID)")
+        }
+        return digest
     }
 
     public var waitingJobOffers: Int { book.waitingJobOfferCount }

@@ -75,6 +75,10 @@ public final class SolverStore: Sendable {
                 table.primaryKey(["address", "nonce"])
             }
         }
+        migrator.registerMigration("v4-job-inputs") { db in
+            // The SHA-256 of the job's inputs archive ("" when it has none), stored with the offer.
+            try db.alter(table: "job_offer") { table in table.add(column: "input_digest", .text).notNull().defaults(to: "") }
+        }
         try migrator.migrate(database)
     }
 
@@ -120,14 +124,15 @@ public final class SolverStore: Sendable {
 
     // MARK: Writes
 
-    /// Stores a new job offer received at `receivedAt` (ms), with its events.
+    /// Stores a new job offer received at `receivedAt` (ms), with the SHA-256 (hex) of its inputs
+    /// archive (`""`: none) and its events.
     @discardableResult
-    public func insert(_ offer: JobOfferContainer, receivedAt: Int, events: [SolverEvent] = []) throws -> [SolverEvent] {
+    public func insert(_ offer: JobOfferContainer, receivedAt: Int, inputDigest: String = "", events: [SolverEvent] = []) throws -> [SolverEvent] {
         let body = try GoJSONEncoder().encode(offer)
         return try database.write { db in
             try db.execute(
-                sql: "INSERT INTO job_offer (id, job_creator, deal_id, state, body, received_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [offer.id, offer.jobCreator.lowercased(), offer.dealID, offer.state.rawValue, Data(body), receivedAt])
+                sql: "INSERT INTO job_offer (id, job_creator, deal_id, state, body, received_at, input_digest) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [offer.id, offer.jobCreator.lowercased(), offer.dealID, offer.state.rawValue, Data(body), receivedAt, inputDigest])
             return try Self.append(events, db)
         }
     }
@@ -202,6 +207,11 @@ public final class SolverStore: Sendable {
     public func jobOffer(id: String) throws -> JobOfferContainer? {
         try database.read { db in try Data.fetchOne(db, sql: "SELECT body FROM job_offer WHERE id = ?", arguments: [id]) }
             .map { try JSONDecoder().decode(JobOfferContainer.self, from: $0) }
+    }
+
+    /// The SHA-256 (hex) of a job offer's inputs archive: `nil` for an unknown offer, `""` for none.
+    public func inputDigest(jobOfferID id: String) throws -> String? {
+        try database.read { db in try String.fetchOne(db, sql: "SELECT input_digest FROM job_offer WHERE id = ?", arguments: [id]) }
     }
 
     public func resourceOffer(id: String) throws -> ResourceOfferContainer? {

@@ -67,6 +67,9 @@ extension LilypadCommand {
         @Option(help: "Largest results archive accepted, in MiB (default: $SERVER_MAX_RESULT_SIZE_MB or 1024).")
         var maxResultSize: Int?
 
+        @Option(help: "Largest job offer with input files accepted, in MiB (default: $SERVER_MAX_FILE_INPUTS_SIZE_MB or 10).")
+        var maxInputSize: Int?
+
         @Flag(help: "Also accept Lilypad v2's static, replayable X-Lilypad-User/X-Lilypad-Signature headers.")
         var acceptLegacyHeaders = false
 
@@ -103,7 +106,8 @@ extension LilypadCommand {
             await solver.start()
             let folder = (path as NSString).deletingLastPathComponent
             let files = try SolverFiles(
-                root: folder + "/files", maximumResultBytes: seconds(maxResultSize, "SERVER_MAX_RESULT_SIZE_MB", 1024) << 20)
+                root: folder + "/files", maximumResultBytes: seconds(maxResultSize, "SERVER_MAX_RESULT_SIZE_MB", 1024) << 20,
+                maximumInputBytes: seconds(maxInputSize, "SERVER_MAX_FILE_INPUTS_SIZE_MB", 10) << 20)
             var logger = Logger(label: "lilypad.solver")
             logger.logLevel = .info
             let port = self.port ?? environment["SERVER_PORT"].flatMap(Int.init) ?? 8081
