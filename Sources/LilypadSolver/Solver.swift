@@ -139,8 +139,8 @@ public actor Solver {
         try checkCommon(createdAt: offer.createdAt, services: offer.services, now: now)
         guard offer.mode == .fixedPrice else { throw .invalidOffer("resource offers must use FixedPrice pricing") }
         let provider = offer.resourceProvider.lowercased()
-        if let existing = try wrap({ try store.activeResourceOffers(of: provider) }).first(where: { $0.resourceOffer.index == offer.index }) {
-            throw .duplicateResourceOffer(provider: offer.resourceProvider, index: offer.index, existing: existing.id)
+        if let existing = try wrap({ try store.activeResourceOfferID(of: provider, slot: offer.index) }) {
+            throw .duplicateResourceOffer(provider: offer.resourceProvider, index: offer.index, existing: existing)
         }
         let (identified, json) = try wrap { try offer.identified() }
         var container = ResourceOfferContainer(offer: identified)

@@ -7,14 +7,16 @@ extension SolverStore: SpentNonceStore {
 
     /// Records an accepted request's nonce in the solver's database (see ``SpentNonceStore``): one
     /// insert, which a stored unexpired pair turns into a refusal; an expired pair is reused.
-    /// Expired nonces are deleted in the same transaction at most every 10 s.
+    /// Expired nonces are deleted in the same transaction at most every 10 s. Written through
+    /// ``nonceWriter`` (no fsync of its own: durable against a crash of the solver, and flushed
+    /// with the next state change).
     public func spend(address: String, nonce: String, expiresAt: Int64, now: Int64) throws -> Bool {
         let prune = nextNoncePrune.withLock { next in
             guard now >= next else { return false }
             next = now + Self.noncePruneInterval
             return true
         }
-        return try database.write { db in
+        return try nonceWriter.write { db in
             if prune { try db.execute(sql: "DELETE FROM request_nonce WHERE expires_at < ?", arguments: [now]) }
             try db.execute(
                 sql: """
@@ -27,6 +29,6 @@ extension SolverStore: SpentNonceStore {
 
     /// The number of request nonces stored (expired ones included until they are pruned).
     public func storedNonceCount() throws -> Int {
-        try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM request_nonce") ?? 0 }
+        try nonceWriter.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM request_nonce") ?? 0 }
     }
 }

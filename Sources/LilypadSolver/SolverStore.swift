@@ -9,6 +9,10 @@ public final class SolverStore: Sendable {
     let database: DatabasePool
     /// When expired request nonces are next deleted (ms; see ``spend(address:nonce:expiresAt:now:)``).
     let nextNoncePrune = Mutex<Int64>(0)
+    /// A second connection to the same database for request nonces, with `synchronous=NORMAL`: a
+    /// nonce is in the WAL (so it survives the solver's crash) without waiting for an fsync on
+    /// every request, and the next `synchronous=FULL` commit of a state change flushes it to disk.
+    let nonceWriter: DatabaseQueue
 
     /// Opens (creating if needed) the database at `path` (WAL, `synchronous=FULL`).
     public init(path: String) throws {
@@ -79,7 +83,18 @@ public final class SolverStore: Sendable {
             // The SHA-256 of the job's inputs archive ("" when it has none), stored with the offer.
             try db.alter(table: "job_offer") { table in table.add(column: "input_digest", .text).notNull().defaults(to: "") }
         }
+        migrator.registerMigration("v5-resource-offer-slot") { db in
+            // The provider's slot (`index`) as a column, so the duplicate check of a new resource
+            // offer is one indexed lookup instead of decoding every active offer of the provider.
+            try db.alter(table: "resource_offer") { table in table.add(column: "slot", .integer).notNull().defaults(to: -1) }
+            try db.execute(sql: "UPDATE resource_offer SET slot = COALESCE(json_extract(CAST(body AS TEXT), '$.resource_offer.index'), 0)")
+            try db.create(index: "resource_offer_provider_slot", on: "resource_offer", columns: ["resource_provider", "slot", "state"])
+        }
         try migrator.migrate(database)
+        var nonceConfiguration = Configuration()
+        nonceConfiguration.busyMode = .timeout(10)
+        nonceConfiguration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        nonceWriter = try DatabaseQueue(path: path, configuration: nonceConfiguration)
     }
 
     /// Appends `events` to the log inside the current transaction; returns them with their `seq`.
@@ -143,8 +158,8 @@ public final class SolverStore: Sendable {
         let body = try GoJSONEncoder().encode(offer)
         return try database.write { db in
             try db.execute(
-                sql: "INSERT INTO resource_offer (id, resource_provider, deal_id, state, body) VALUES (?, ?, ?, ?, ?)",
-                arguments: [offer.id, offer.resourceProvider.lowercased(), offer.dealID, offer.state.rawValue, Data(body)])
+                sql: "INSERT INTO resource_offer (id, resource_provider, deal_id, state, body, slot) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [offer.id, offer.resourceProvider.lowercased(), offer.dealID, offer.state.rawValue, Data(body), offer.resourceOffer.index])
             return try Self.append(events, db)
         }
     }
@@ -263,11 +278,12 @@ public final class SolverStore: Sendable {
         }.map { try JSONDecoder().decode(DealContainer.self, from: $0) }
     }
 
-    /// Active resource offers of a provider (for the duplicate check).
-    public func activeResourceOffers(of provider: String) throws -> [ResourceOfferContainer] {
+    /// The ID of a provider's active resource offer for `slot` (the duplicate check), if any.
+    public func activeResourceOfferID(of provider: String, slot: Int) throws -> String? {
         try database.read { db in
-            try Data.fetchAll(
-                db, sql: "SELECT body FROM resource_offer WHERE resource_provider = ? AND state IN (0, 1) ORDER BY seq", arguments: [provider])
-        }.map { try JSONDecoder().decode(ResourceOfferContainer.self, from: $0) }
+            try String.fetchOne(
+                db, sql: "SELECT id FROM resource_offer WHERE resource_provider = ? AND slot = ? AND state IN (0, 1) ORDER BY seq LIMIT 1",
+                arguments: [provider, slot])
+        }
     }
 }
