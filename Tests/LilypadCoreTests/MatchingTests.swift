@@ -128,6 +128,25 @@ struct OrderBookTests {
         #expect(book.isWaiting(jobOffer: "big"))
     }
 
+    /// Offers that left the book free their slot for the next offer; a queue still holding the old
+    /// offer's handle must not take the new one for it.
+    @Test func reusedSlotsAreNotMistakenForTheOffersThatLeft() throws {
+        var book = OrderBook()
+        _ = try book.add(job: Offers.job("small"))
+        book.removeJob(id: "small")
+        _ = try book.add(job: Offers.job("big", spec: MachineSpec(cpu: 64000)))  // takes the freed slot
+        #expect(try book.add(resource: Offers.resource("r")) == nil)
+        #expect(book.isWaiting(jobOffer: "big") && !book.isWaiting(jobOffer: "small") && book.waitingJobOfferCount == 1)
+        // The same on the resource side: a withdrawn cheap offer's slot taken by one too small.
+        _ = try book.add(resource: Offers.resource("r2"))
+        book.removeResource(id: "r")
+        book.removeResource(id: "r2")
+        _ = try book.add(resource: Offers.resource("tiny", spec: MachineSpec(cpu: 100)))
+        #expect(try book.add(job: Offers.job("j")) == .waiting)
+        #expect(book.isFree(resourceOffer: "tiny") && !book.isFree(resourceOffer: "r") && book.freeResourceOfferCount == 1)
+        #expect(try book.add(resource: Offers.resource("fits"))?.job.id == "j")
+    }
+
     @Test func targetedJobs() throws {
         var book = OrderBook()
         // No free offer from the target at all: cancelled, as in Lilypad.
