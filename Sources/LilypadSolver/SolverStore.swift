@@ -164,12 +164,20 @@ public final class SolverStore: Sendable {
         }
     }
 
+    /// An offer stored for the first time in a match's transaction (it matched on arrival).
+    public enum NewOffer: Sendable, Hashable {
+        /// The job offer, received at `receivedAt` (ms), with its inputs archive's SHA-256 (or "").
+        case job(receivedAt: Int, inputDigest: String)
+        case resource
+    }
+
     /// Records a deal and both its offers (and optionally its result) in one transaction: a new
-    /// match when `isNew`, otherwise a step of its lifecycle.
+    /// match when `isNew`, otherwise a step of its lifecycle. The offer named by `inserting` is
+    /// inserted rather than updated.
     @discardableResult
     public func commit(
         deal: DealContainer, job: JobOfferContainer, resource: ResourceOfferContainer, result: JobResult? = nil, isNew: Bool,
-        events: [SolverEvent] = []
+        inserting newOffer: NewOffer? = nil, events: [SolverEvent] = []
     ) throws -> [SolverEvent] {
         let encoder = GoJSONEncoder()
         let (dealBody, jobBody, resourceBody) = (try encoder.encode(deal), try encoder.encode(job), try encoder.encode(resource))
@@ -185,12 +193,27 @@ public final class SolverStore: Sendable {
             if let resultBody {
                 try db.execute(sql: "INSERT OR REPLACE INTO result (deal_id, body) VALUES (?, ?)", arguments: [deal.id, Data(resultBody)])
             }
-            try db.execute(
-                sql: "UPDATE job_offer SET deal_id = ?, state = ?, body = ? WHERE id = ?",
-                arguments: [job.dealID, job.state.rawValue, Data(jobBody), job.id])
-            try db.execute(
-                sql: "UPDATE resource_offer SET deal_id = ?, state = ?, body = ? WHERE id = ?",
-                arguments: [resource.dealID, resource.state.rawValue, Data(resourceBody), resource.id])
+            if case .job(let receivedAt, let inputDigest)? = newOffer {
+                try db.execute(
+                    sql: "INSERT INTO job_offer (id, job_creator, deal_id, state, body, received_at, input_digest) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [job.id, job.jobCreator.lowercased(), job.dealID, job.state.rawValue, Data(jobBody), receivedAt, inputDigest])
+            } else {
+                try db.execute(
+                    sql: "UPDATE job_offer SET deal_id = ?, state = ?, body = ? WHERE id = ?",
+                    arguments: [job.dealID, job.state.rawValue, Data(jobBody), job.id])
+            }
+            if newOffer == .resource {
+                try db.execute(
+                    sql: "INSERT INTO resource_offer (id, resource_provider, deal_id, state, body, slot) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        resource.id, resource.resourceProvider.lowercased(), resource.dealID, resource.state.rawValue, Data(resourceBody),
+                        resource.resourceOffer.index,
+                    ])
+            } else {
+                try db.execute(
+                    sql: "UPDATE resource_offer SET deal_id = ?, state = ?, body = ? WHERE id = ?",
+                    arguments: [resource.dealID, resource.state.rawValue, Data(resourceBody), resource.id])
+            }
             return try Self.append(events, db)
         }
     }
