@@ -142,6 +142,13 @@ public struct OrderBook: Sendable {
 
         var count: Int { index.count }
 
+        /// Room for `capacity` offers without growing (and rehashing) on the way.
+        mutating func reserve(_ capacity: Int) {
+            entries.reserveCapacity(capacity)
+            generations.reserveCapacity(capacity)
+            index.reserveCapacity(capacity)
+        }
+
         func handle(of id: String) -> Handle? { index[Key(id)] }
 
         @inline(__always)
@@ -191,6 +198,13 @@ public struct OrderBook: Sendable {
     private var clock: UInt64 = 0
 
     public init() {}
+
+    /// A book with room for `jobs` waiting job offers and `resources` free resource offers (the
+    /// solver's caps), so that filling it never stops to grow and rehash its storage.
+    public init(jobs: Int, resources: Int) {
+        self.jobs.reserve(jobs)
+        self.resources.reserve(resources)
+    }
 
     public var freeResourceOfferCount: Int { resources.count }
     public var waitingJobOfferCount: Int { jobs.count }

@@ -54,7 +54,8 @@ public actor Solver {
         self.store = store
         self.configuration = configuration
         let open = try store.openOffers()
-        var book = OrderBook()
+        // Room for the waiting job offers the solver accepts (bounded: the cap may be set very high).
+        var book = OrderBook(jobs: min(configuration.maximumWaitingJobOffers, 100_000), resources: 0)
         // Normally no open pair can match: each match is committed as it happens. But a crash after
         // an offer was stored and before its match was committed leaves such a pair; it is matched
         // and recorded now instead of being lost.
