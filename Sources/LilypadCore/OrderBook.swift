@@ -158,6 +158,10 @@ public struct OrderBook: Sendable {
 
         subscript(handle: Handle) -> Entry? { contains(handle) ? entries[Int(handle.slot)] : nil }
 
+        /// When the offer arrived, without copying it out (`nil` if it left).
+        @inline(__always)
+        func arrival(of handle: Handle) -> UInt64? { contains(handle) ? entries[Int(handle.slot)]?.arrival : nil }
+
         mutating func insert(id: String, _ entry: Entry) -> Handle {
             let handle: Handle
             if let slot = free.popLast() {
@@ -193,7 +197,11 @@ public struct OrderBook: Sendable {
     private var byProvider: [String: Set<Handle>] = [:]
 
     private var jobs = Slab<JobOffer>()
-    private var waiting: [JobTerms: (representative: JobOffer, queue: Queue)] = [:]
+    /// Waiting jobs with identical requirements, each group a FIFO; scanned in place (a new
+    /// resource offer reads each group's representative without copying it).
+    private var groups: [(representative: JobOffer, queue: Queue)] = []
+    /// Where each group is in ``groups``.
+    private var groupIndex: [JobTerms: Int] = [:]
 
     private var clock: UInt64 = 0
 
@@ -240,12 +248,12 @@ public struct OrderBook: Sendable {
                 // The cheapest feasible price level settles a MarketPrice job; a FixedPrice job wants the oldest it can afford.
                 if job.mode == .marketPrice, let found = best, price > found.price { break }
                 if job.mode == .fixedPrice, price > job.pricing.instructionPrice { break }
-                guard let head = buckets[position].queue.first(alive: live.contains), let entry = live[head] else {
+                guard let head = buckets[position].queue.first(alive: live.contains), let arrival = live.arrival(of: head) else {
                     emptied = true
                     continue
                 }
                 guard MatchRules.mismatch(job: job, resource: buckets[position].representative) == nil else { continue }
-                best = Self.better(best, (head, price, entry.arrival), mode: job.mode)
+                best = Self.better(best, (head, price, arrival), mode: job.mode)
             }
             if emptied { dropEmptyBuckets() }
         }
@@ -256,7 +264,15 @@ public struct OrderBook: Sendable {
         }
         let handle = jobs.insert(id: job.id, .init(offer: job, arrival: clock, json: jobJSON))
         // In place: copying the group out and back would copy its whole queue every time.
-        waiting[JobTerms(job), default: (job, Queue())].queue.append(handle)
+        let terms = JobTerms(job)
+        if let position = groupIndex[terms] {
+            groups[position].queue.append(handle)
+        } else {
+            var queue = Queue()
+            queue.append(handle)
+            groupIndex[terms] = groups.count
+            groups.append((job, queue))
+        }
         return .waiting
     }
 
@@ -268,11 +284,11 @@ public struct OrderBook: Sendable {
         var best: (id: Handle, arrival: UInt64)?
         do {  // `live` must be gone before `jobs` is mutated, or the mutation would copy it
             let live = jobs
-            for group in waiting.values {
-                guard MatchRules.mismatch(job: group.representative, resource: resource) == nil,
-                    let head = group.queue.peek(alive: live.contains), let entry = live[head]
+            for position in groups.indices {
+                guard MatchRules.mismatch(job: groups[position].representative, resource: resource) == nil,
+                    let head = groups[position].queue.peek(alive: live.contains), let arrival = live.arrival(of: head)
                 else { continue }
-                if best == nil || entry.arrival < (best?.arrival ?? .max) { best = (head, entry.arrival) }
+                if best == nil || arrival < (best?.arrival ?? .max) { best = (head, arrival) }
             }
         }
         if let best, let entry = jobs[best.id] {
@@ -310,8 +326,17 @@ public struct OrderBook: Sendable {
     public mutating func removeJob(id: String) {
         guard let entry = jobs.remove(id: id) else { return }
         let terms = JobTerms(entry.offer)
+        guard let position = groupIndex[terms] else { return }
         let live = jobs
-        if waiting[terms]?.queue.first(alive: live.contains) == nil { waiting[terms] = nil }
+        guard groups[position].queue.first(alive: live.contains) == nil else { return }
+        // The group is empty: the last group takes its place.
+        groupIndex[terms] = nil
+        let last = groups.count - 1
+        if position != last {
+            groups.swapAt(position, last)
+            groupIndex[JobTerms(groups[position].representative)] = position
+        }
+        groups.removeLast()
     }
 
     private mutating func dropEmptyBuckets() {
