@@ -142,7 +142,9 @@ let package = Package(
         ),
         .target(
             name: "LilypadSolver",
-            dependencies: ["LilypadCore", "LilypadCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "LilypadCore", "LilypadCrypto", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -25,11 +25,12 @@ extension LilypadBenchmarks {
         var configuration = Solver.Configuration(address: solverKey.address)
         configuration.maximumWaitingJobOffers = 1_000_000
         configuration.timestampWindowMilliseconds = 600_000
-        let solver = try Solver(store: try SolverStore(path: directory + "/solver.sqlite"), configuration: configuration)
+        let store = try SolverStore(path: directory + "/solver.sqlite")
+        let solver = try Solver(store: store, configuration: configuration)
         let port = Int.random(in: 40_000..<50_000)
         var logger = Logger(label: "bench.solver")
         logger.logLevel = .error
-        var options = SolverServer.Options(verifier: RequestVerifier(windowSeconds: 600))
+        var options = SolverServer.Options(verifier: RequestVerifier(windowSeconds: 600, store: store))
         options.port = port
         let app = SolverServer.application(
             solver: solver, files: try SolverFiles(root: directory + "/files"), options: options, logger: logger)

@@ -28,6 +28,8 @@ public struct JobCreator: Sendable {
         public var timeoutSeconds: UInt64?
         /// Ask a mediator to re-run the job and check the results instead of accepting them.
         public var check = false
+        /// A folder whose files the job sees read-only at `/inputs` (Lilypad's `--inputs-path`).
+        public var inputsPath: URL?
 
         public init(module: String, inputs: [String: String]) {
             self.module = module
@@ -86,6 +88,7 @@ public struct JobCreator: Sendable {
     public func run(_ job: Job, progress: @escaping @Sendable (Progress) -> Void) async throws(Failure) -> Outcome {
         progress(.submitting)
         let offer = try prepare(job)
+        let inputs = try job.inputsPath.map { folder throws(Failure) in try Self.archive(inputs: folder) }
         let solver = SolverClient(baseURL: network.solverURL, key: key)
         let settlement = Settlement(ledger: LedgerClient(baseURL: network.ledgerURL), key: key)
         do { try await settlement.ensureEscrow(DealTerms.jobCreatorStake(offer.pricing, mediation: job.check)) } catch {
@@ -95,7 +98,7 @@ public struct JobCreator: Sendable {
         let posted: JobOfferContainer
         do {
             head = try await solver.eventHead()
-            posted = try await solver.post(jobOffer: offer)
+            if let inputs { posted = try await solver.post(jobOffer: offer, inputs: inputs) } else { posted = try await solver.post(jobOffer: offer) }
         } catch {
             throw Failure("the solver refused the job: \(error)")
         }
@@ -107,6 +110,15 @@ public struct JobCreator: Sendable {
             Task { _ = try? await solver.withdraw(jobOffer: posted.id) }
         }
         return try outcome.get()
+    }
+
+    /// The tar of the inputs folder `folder`.
+    static func archive(inputs folder: URL) throws(Failure) -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw Failure("the inputs path \(folder.path) is not a folder: give a folder whose files the job should see at /inputs")
+        }
+        do { return try FolderArchive.archive(folder: folder) } catch { throw Failure("cannot read the inputs folder \(folder.path): \(error)") }
     }
 
     /// The job offer for `job`: the module is fetched and rendered here to learn its needs.

@@ -95,10 +95,11 @@ public struct LocalNetwork: Sendable {
         let ledger = try Ledger.open(genesis: .development, path: folder + "/ledger.sqlite")
         var solverConfiguration = Solver.Configuration(address: endpoints.solverAddress)
         solverConfiguration.timeouts = configuration.timeouts
-        let solver = try Solver(store: try SolverStore(path: folder + "/solver.sqlite"), configuration: solverConfiguration)
+        let solverStore = try SolverStore(path: folder + "/solver.sqlite")
+        let solver = try Solver(store: solverStore, configuration: solverConfiguration)
         await solver.start()
         let audiences: Set<String> = ["127.0.0.1:\(solverPort)", "localhost:\(solverPort)"]
-        var options = SolverServer.Options(verifier: RequestVerifier(windowSeconds: 30, audiences: audiences))
+        var options = SolverServer.Options(verifier: RequestVerifier(windowSeconds: 30, audiences: audiences, store: solverStore))
         options.port = solverPort
         let ledgerApp = LedgerServer.application(ledger: ledger, host: "127.0.0.1", port: ledgerPort, logger: logger.labelled("ledger"))
         let solverApp = SolverServer.application(

@@ -80,7 +80,12 @@ public actor Mediator {
             let archivePath = folder.appendingPathComponent("results.tar")
             try Data(archive).write(to: archivePath)
             try FolderArchive.extractFresh(archive: archivePath.path, into: original)
-            _ = try await runner.run(offer: deal.deal.jobOffer, name: "mediate-\(deal.id.suffix(12))", folder: rerun)
+            // The job's input files, if it has any, as the provider had them.
+            let inputs = folder.appendingPathComponent("inputs")
+            let inputsArchive = try await solver.inputFiles(dealID: deal.id)
+            if let inputsArchive { try ModuleRunner.unpackInputs(inputsArchive, into: inputs) }
+            _ = try await runner.run(
+                offer: deal.deal.jobOffer, name: "mediate-\(deal.id.suffix(12))", folder: rerun, inputs: inputsArchive == nil ? nil : inputs)
             agrees = try comparator.agrees(claimed: result.dataID, original: original, rerun: rerun)
         } catch {
             // A job that cannot be re-run here cannot confirm the provider's results.

@@ -13,9 +13,10 @@ public enum ModuleJob {
     /// - The module's CPU, memory and disk needs become the job's limits (disk caps `/outputs`);
     ///   the provider's `defaults` fill in what the module leaves open.
     /// - A module asking for network gets it only when `allowNetwork` (the provider's choice).
+    /// - The job's input files (`inputsDirectory`), if any, are read-only at `/inputs`.
     public static func request(
-        for spec: ModuleSpec, image: ExecutionImage, name: String, outputsDirectory: URL, defaults: ResourceLimits = ResourceLimits(),
-        allowNetwork: Bool = false
+        for spec: ModuleSpec, image: ExecutionImage, name: String, outputsDirectory: URL, inputsDirectory: URL? = nil,
+        defaults: ResourceLimits = ResourceLimits(), allowNetwork: Bool = false
     ) throws(ExecutionError) -> ExecutionRequest {
         var limits = defaults
         if let cpu = spec.resources.cpu, cpu.value > 0 { limits.cpu = cpu }
@@ -37,6 +38,7 @@ public enum ModuleJob {
         let command: [String]? = entrypoint != nil || !spec.parameters.isEmpty ? spec.parameters : nil
         return ExecutionRequest(
             name: name, image: image, entrypoint: entrypoint, command: command, environment: spec.environment,
-            workingDirectory: spec.workingDirectory, limits: limits, network: network, outputsDirectory: outputsDirectory)
+            workingDirectory: spec.workingDirectory, limits: limits, network: network, outputsDirectory: outputsDirectory,
+            inputsDirectory: inputsDirectory)
     }
 }

@@ -67,9 +67,10 @@ public struct ModuleRunner: Sendable {
         throw Failure("module repository \(config.repo) is a local path, which providers do not fetch; publish the module in a git repository")
     }
 
-    /// Runs the job of `offer` and writes its results folder into `folder` (created fresh).
+    /// Runs the job of `offer` and writes its results folder into `folder` (created fresh); the
+    /// job sees `inputs` (its input files, see ``unpackInputs(_:into:)``) read-only at `/inputs`.
     public func run(
-        offer: JobOffer, name: String, folder: URL, output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)? = nil
+        offer: JobOffer, name: String, folder: URL, inputs: URL? = nil, output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)? = nil
     ) async throws(Failure) -> Outcome {
         let spec = try render(module: offer.module, inputs: offer.inputs ?? [:])
         let image: ExecutionImage
@@ -86,8 +87,8 @@ public struct ModuleRunner: Sendable {
             try? FileManager.default.removeItem(at: folder)
             try FileManager.default.createDirectory(at: folder.appendingPathComponent("outputs"), withIntermediateDirectories: true)
             request = try ModuleJob.request(
-                for: spec, image: image, name: name, outputsDirectory: folder.appendingPathComponent("outputs"), defaults: limits,
-                allowNetwork: allowNetwork)
+                for: spec, image: image, name: name, outputsDirectory: folder.appendingPathComponent("outputs"), inputsDirectory: inputs,
+                defaults: limits, allowNetwork: allowNetwork)
         } catch {
             throw Failure("cannot run the module: \(error)")
         }
@@ -97,6 +98,34 @@ public struct ModuleRunner: Sendable {
             throw Failure("cannot write the results folder \(folder.path): \(error.localizedDescription)")
         }
         return Outcome(folder: folder, result: result)
+    }
+
+    /// Unpacks a job's inputs archive (the tar the job creator posted) into `folder`, replacing what
+    /// was there, with the safe unpacker; then makes it readable by the job's unprivileged uid
+    /// (folders 0755, files 0644, or 0755 when executable).
+    public static func unpackInputs(_ archive: [UInt8], into folder: URL) throws(Failure) {
+        let file = folder.deletingLastPathComponent().appendingPathComponent(".\(folder.lastPathComponent)-\(UUID().uuidString).tar")
+        defer { try? FileManager.default.removeItem(at: file) }
+        do {
+            try FileManager.default.createDirectory(at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(archive).write(to: file)
+            try FolderArchive.extractFresh(archive: file.path, into: folder)
+            chmod(folder.path, 0o755)
+            let root = folder.standardizedFileURL.path
+            let entries = FileManager.default.enumerator(atPath: root)
+            while let relative = entries?.nextObject() as? String {
+                let path = root + "/" + relative
+                var status = stat()
+                guard lstat(path, &status) == 0 else { continue }
+                switch status.st_mode & S_IFMT {
+                case S_IFDIR: chmod(path, 0o755)
+                case S_IFREG: chmod(path, status.st_mode & 0o111 != 0 ? 0o755 : 0o644)
+                default: continue
+                }
+            }
+        } catch {
+            throw Failure("cannot unpack the job's input files into \(folder.path): \(error)")
+        }
     }
 
     /// Writes a job's `stdout`, `stderr` and `exitCode` into its results folder (next to `outputs/`).

@@ -183,9 +183,18 @@ public actor ResourceProvider {
             return
         }
         let folder = configuration.dataDirectory.appendingPathComponent(deal.id)
+        // The job's input files (Lilypad's `job-inputs/<dealID>`), outside the results folder.
+        let inputs = configuration.dataDirectory.appendingPathComponent("job-inputs").appendingPathComponent(deal.id)
+        defer { try? FileManager.default.removeItem(at: inputs) }
         let outcome: ModuleRunner.Outcome
-        do {
-            outcome = try await runner.run(offer: deal.deal.jobOffer, name: "deal-\(deal.id.suffix(12))", folder: folder)
+        do throws(ModuleRunner.Failure) {
+            let archive: [UInt8]?
+            do { archive = try await retrying("fetch the input files") { try await self.solver.inputFiles(dealID: deal.id) } } catch {
+                throw ModuleRunner.Failure("cannot fetch the job's input files: \(error)")
+            }
+            if let archive { try ModuleRunner.unpackInputs(archive, into: inputs) }
+            outcome = try await runner.run(
+                offer: deal.deal.jobOffer, name: "deal-\(deal.id.suffix(12))", folder: folder, inputs: archive == nil ? nil : inputs)
         } catch {
             log.warning("the job could not run", metadata: ["error": "\(error)"])
             await reportFailure(deal, reason: error.description, log: log)

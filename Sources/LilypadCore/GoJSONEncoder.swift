@@ -156,8 +156,24 @@ final class GoJSONWriter {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// Whether a UTF-8 byte starts something ``writeString(_:)`` escapes (0xE2 may begin U+2028/U+2029).
+    @inline(__always)
+    static func needsEscaping(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+            || byte == UInt8(ascii: "&") || byte == 0xE2
+    }
+
     /// A string with Go's escaping (HTML-safe).
     func writeString(_ string: String) {
+        // Most strings (addresses, IDs, names) need no escaping: copied in one go.
+        let plain = string.utf8.withContiguousStorageIfAvailable { text in
+            guard !text.contains(where: Self.needsEscaping) else { return false }
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: text)
+            bytes.append(UInt8(ascii: "\""))
+            return true
+        }
+        if plain == true { return }
         bytes.append(UInt8(ascii: "\""))
         var utf8 = string.utf8.makeIterator()
         var pending: [UInt8] = []

@@ -68,22 +68,22 @@ public struct OrderBook: Sendable {
         }
     }
 
-    /// A FIFO of IDs with lazy removal: IDs no longer in the book are skipped.
+    /// A FIFO of handles with lazy removal: handles of offers no longer in the book are skipped.
     struct Queue: Sendable {
-        var ids: [String] = []
+        var ids: [Handle] = []
         var head = 0
 
-        mutating func append(_ id: String) { ids.append(id) }
+        mutating func append(_ id: Handle) { ids.append(id) }
 
-        /// The oldest ID still present, without changing the queue.
-        func peek(alive: (String) -> Bool) -> String? {
+        /// The oldest handle still present, without changing the queue.
+        func peek(alive: (Handle) -> Bool) -> Handle? {
             var index = head
             while index < ids.count, !alive(ids[index]) { index += 1 }
             return index < ids.count ? ids[index] : nil
         }
 
-        /// The oldest ID still present, dropping dead ones.
-        mutating func first(alive: (String) -> Bool) -> String? {
+        /// The oldest handle still present, dropping dead ones.
+        mutating func first(alive: (Handle) -> Bool) -> Handle? {
             while head < ids.count, !alive(ids[head]) { head += 1 }
             if head > 64, head * 2 > ids.count {
                 ids.removeFirst(head)
@@ -99,26 +99,126 @@ public struct OrderBook: Sendable {
         var queue = Queue()
     }
 
-    private var resources: [String: (offer: ResourceOffer, arrival: UInt64, json: [UInt8])] = [:]
+    /// Where an offer is in its ``Slab``: a slot, and the generation of the offer in it (a slot is
+    /// reused once its offer leaves, so a stale handle in a queue is recognised as dead).
+    struct Handle: Hashable, Sendable {
+        var slot: UInt32
+        var generation: UInt32
+    }
+
+    /// The offers on one side of the book, in slots reused after removal. Matching follows
+    /// handles (an array index and a compare) instead of hashing offer IDs, and a map growing to
+    /// many offers rehashes only short IDs → handles, not whole offers.
+    struct Slab<Offer: Sendable>: Sendable {
+        struct Entry: Sendable {
+            var offer: Offer
+            var arrival: UInt64
+            var json: [UInt8]
+        }
+
+        /// An offer ID with its hash computed once: growing the index rehashes 8 bytes per offer,
+        /// and a probe compares hashes before it compares IDs.
+        struct Key: Hashable, Sendable {
+            let id: String
+            let hash: Int
+
+            init(_ id: String) {
+                self.id = id
+                var hasher = Hasher()  // seeded per process, as Dictionary's own hashing
+                var text = id
+                text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+                hash = hasher.finalize()
+            }
+
+            func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+            static func == (a: Key, b: Key) -> Bool { a.hash == b.hash && a.id == b.id }
+        }
+
+        private var entries: [Entry?] = []
+        private var generations: [UInt32] = []
+        private var free: [UInt32] = []
+        /// Offer ID → handle.
+        private var index: [Key: Handle] = [:]
+
+        var count: Int { index.count }
+
+        /// Room for `capacity` offers without growing (and rehashing) on the way.
+        mutating func reserve(_ capacity: Int) {
+            entries.reserveCapacity(capacity)
+            generations.reserveCapacity(capacity)
+            index.reserveCapacity(capacity)
+        }
+
+        func handle(of id: String) -> Handle? { index[Key(id)] }
+
+        @inline(__always)
+        func contains(_ handle: Handle) -> Bool {
+            generations[Int(handle.slot)] == handle.generation && entries[Int(handle.slot)] != nil
+        }
+
+        subscript(handle: Handle) -> Entry? { contains(handle) ? entries[Int(handle.slot)] : nil }
+
+        /// When the offer arrived, without copying it out (`nil` if it left).
+        @inline(__always)
+        func arrival(of handle: Handle) -> UInt64? { contains(handle) ? entries[Int(handle.slot)]?.arrival : nil }
+
+        mutating func insert(id: String, _ entry: Entry) -> Handle {
+            let handle: Handle
+            if let slot = free.popLast() {
+                handle = Handle(slot: slot, generation: generations[Int(slot)])
+                entries[Int(slot)] = entry
+            } else {
+                handle = Handle(slot: UInt32(entries.count), generation: 0)
+                entries.append(entry)
+                generations.append(0)
+            }
+            index[Key(id)] = handle
+            return handle
+        }
+
+        /// Takes the offer `id` out of the book.
+        mutating func remove(id: String) -> Entry? {
+            guard let handle = index.removeValue(forKey: Key(id)) else { return nil }
+            let slot = Int(handle.slot)
+            let entry = entries[slot]
+            entries[slot] = nil
+            generations[slot] &+= 1
+            free.append(handle.slot)
+            return entry
+        }
+    }
+
+    private var resources = Slab<ResourceOffer>()
     /// Buckets by ascending instruction price; scanned without hashing their keys.
     private var buckets: [Bucket] = []
     /// Where each bucket is in ``buckets`` (used when offers arrive, not when jobs are matched).
     private var bucketIndex: [ResourceTerms: Int] = [:]
-    /// Free offer IDs per provider (lower-cased address), for targeted jobs.
-    private var byProvider: [String: Set<String>] = [:]
+    /// Free offers per provider (lower-cased address), for targeted jobs.
+    private var byProvider: [String: Set<Handle>] = [:]
 
-    private var jobs: [String: (offer: JobOffer, arrival: UInt64, json: [UInt8])] = [:]
-    private var waiting: [JobTerms: (representative: JobOffer, queue: Queue)] = [:]
+    private var jobs = Slab<JobOffer>()
+    /// Waiting jobs with identical requirements, each group a FIFO; scanned in place (a new
+    /// resource offer reads each group's representative without copying it).
+    private var groups: [(representative: JobOffer, queue: Queue)] = []
+    /// Where each group is in ``groups``.
+    private var groupIndex: [JobTerms: Int] = [:]
 
     private var clock: UInt64 = 0
 
     public init() {}
 
+    /// A book with room for `jobs` waiting job offers and `resources` free resource offers (the
+    /// solver's caps), so that filling it never stops to grow and rehash its storage.
+    public init(jobs: Int, resources: Int) {
+        self.jobs.reserve(jobs)
+        self.resources.reserve(resources)
+    }
+
     public var freeResourceOfferCount: Int { resources.count }
     public var waitingJobOfferCount: Int { jobs.count }
 
-    public func isFree(resourceOffer id: String) -> Bool { resources[id] != nil }
-    public func isWaiting(jobOffer id: String) -> Bool { jobs[id] != nil }
+    public func isFree(resourceOffer id: String) -> Bool { resources.handle(of: id) != nil }
+    public func isWaiting(jobOffer id: String) -> Bool { jobs.handle(of: id) != nil }
 
     // MARK: - Arrivals
 
@@ -130,17 +230,17 @@ public struct OrderBook: Sendable {
         clock += 1
         let jobJSON = try json ?? GoJSONEncoder().encode(job)
         let target = job.target.address.lowercased()
-        var best: (id: String, price: UInt64, arrival: UInt64)?
+        var best: (id: Handle, price: UInt64, arrival: UInt64)?
         if !target.isEmpty {
             let candidates = byProvider[target] ?? []
             if candidates.isEmpty {
                 return .cancelled(reason: "the targeted provider \(job.target.address) has no free resource offer")
             }
-            for id in candidates {
-                guard let entry = resources[id], MatchRules.mismatch(job: job, resource: entry.offer) == nil else { continue }
-                best = Self.better(best, (id, entry.offer.defaultPricing.instructionPrice, entry.arrival), mode: job.mode)
+            for handle in candidates {
+                guard let entry = resources[handle], MatchRules.mismatch(job: job, resource: entry.offer) == nil else { continue }
+                best = Self.better(best, (handle, entry.offer.defaultPricing.instructionPrice, entry.arrival), mode: job.mode)
             }
-        } else {
+        } else if !buckets.isEmpty {
             let live = resources  // a reference, not a copy: read while buckets are compacted in place
             var emptied = false
             for position in buckets.indices {
@@ -148,23 +248,31 @@ public struct OrderBook: Sendable {
                 // The cheapest feasible price level settles a MarketPrice job; a FixedPrice job wants the oldest it can afford.
                 if job.mode == .marketPrice, let found = best, price > found.price { break }
                 if job.mode == .fixedPrice, price > job.pricing.instructionPrice { break }
-                guard let head = buckets[position].queue.first(alive: { live[$0] != nil }), let entry = live[head] else {
+                guard let head = buckets[position].queue.first(alive: live.contains), let arrival = live.arrival(of: head) else {
                     emptied = true
                     continue
                 }
                 guard MatchRules.mismatch(job: job, resource: buckets[position].representative) == nil else { continue }
-                best = Self.better(best, (head, price, entry.arrival), mode: job.mode)
+                best = Self.better(best, (head, price, arrival), mode: job.mode)
             }
             if emptied { dropEmptyBuckets() }
         }
         if let best, let entry = resources[best.id] {
             let deal = try MatchRules.deal(job: job, resource: entry.offer, jobJSON: jobJSON, resourceJSON: entry.json)
-            removeResource(id: best.id)
+            removeResource(id: entry.offer.id)
             return .matched(Match(job: job, resource: entry.offer, deal: deal))
         }
-        jobs[job.id] = (job, clock, jobJSON)
+        let handle = jobs.insert(id: job.id, .init(offer: job, arrival: clock, json: jobJSON))
         // In place: copying the group out and back would copy its whole queue every time.
-        waiting[JobTerms(job), default: (job, Queue())].queue.append(job.id)
+        let terms = JobTerms(job)
+        if let position = groupIndex[terms] {
+            groups[position].queue.append(handle)
+        } else {
+            var queue = Queue()
+            queue.append(handle)
+            groupIndex[terms] = groups.count
+            groups.append((job, queue))
+        }
         return .waiting
     }
 
@@ -173,34 +281,34 @@ public struct OrderBook: Sendable {
     public mutating func add(resource: ResourceOffer, json: [UInt8]? = nil) throws -> Match? {
         clock += 1
         let resourceJSON = try json ?? GoJSONEncoder().encode(resource)
-        var best: (id: String, arrival: UInt64)?
+        var best: (id: Handle, arrival: UInt64)?
         do {  // `live` must be gone before `jobs` is mutated, or the mutation would copy it
             let live = jobs
-            for group in waiting.values {
-                guard MatchRules.mismatch(job: group.representative, resource: resource) == nil,
-                    let head = group.queue.peek(alive: { live[$0] != nil }), let entry = live[head]
+            for position in groups.indices {
+                guard MatchRules.mismatch(job: groups[position].representative, resource: resource) == nil,
+                    let head = groups[position].queue.peek(alive: live.contains), let arrival = live.arrival(of: head)
                 else { continue }
-                if best == nil || entry.arrival < (best?.arrival ?? .max) { best = (head, entry.arrival) }
+                if best == nil || arrival < (best?.arrival ?? .max) { best = (head, arrival) }
             }
         }
         if let best, let entry = jobs[best.id] {
             let deal = try MatchRules.deal(job: entry.offer, resource: resource, jobJSON: entry.json, resourceJSON: resourceJSON)
-            removeJob(id: best.id)
+            removeJob(id: entry.offer.id)
             return Match(job: entry.offer, resource: resource, deal: deal)
         }
-        resources[resource.id] = (resource, clock, resourceJSON)
+        let handle = resources.insert(id: resource.id, .init(offer: resource, arrival: clock, json: resourceJSON))
         let terms = ResourceTerms(resource)
         if let position = bucketIndex[terms] {
-            buckets[position].queue.append(resource.id)
+            buckets[position].queue.append(handle)
         } else {
             let price = terms.pricing.instructionPrice
             let position = buckets.partitionIndex { $0.terms.pricing.instructionPrice > price }
             var bucket = Bucket(terms: terms, representative: resource)
-            bucket.queue.append(resource.id)
+            bucket.queue.append(handle)
             buckets.insert(bucket, at: position)
             reindexBuckets()
         }
-        byProvider[resource.resourceProvider.lowercased(), default: []].insert(resource.id)
+        byProvider[resource.resourceProvider.lowercased(), default: []].insert(handle)
         return nil
     }
 
@@ -208,23 +316,32 @@ public struct OrderBook: Sendable {
 
     /// Withdraws a free resource offer (expired, cancelled, or its provider left).
     public mutating func removeResource(id: String) {
-        guard let entry = resources.removeValue(forKey: id) else { return }
+        guard let handle = resources.handle(of: id), let entry = resources.remove(id: id) else { return }
         let provider = entry.offer.resourceProvider.lowercased()
-        byProvider[provider]?.remove(id)
+        byProvider[provider]?.remove(handle)
         if byProvider[provider]?.isEmpty == true { byProvider[provider] = nil }
     }
 
     /// Withdraws a waiting job offer (timed out or cancelled).
     public mutating func removeJob(id: String) {
-        guard let entry = jobs.removeValue(forKey: id) else { return }
+        guard let entry = jobs.remove(id: id) else { return }
         let terms = JobTerms(entry.offer)
+        guard let position = groupIndex[terms] else { return }
         let live = jobs
-        if waiting[terms]?.queue.first(alive: { live[$0] != nil }) == nil { waiting[terms] = nil }
+        guard groups[position].queue.first(alive: live.contains) == nil else { return }
+        // The group is empty: the last group takes its place.
+        groupIndex[terms] = nil
+        let last = groups.count - 1
+        if position != last {
+            groups.swapAt(position, last)
+            groupIndex[JobTerms(groups[position].representative)] = position
+        }
+        groups.removeLast()
     }
 
     private mutating func dropEmptyBuckets() {
         let live = resources
-        buckets.removeAll { $0.queue.peek(alive: { live[$0] != nil }) == nil }
+        buckets.removeAll { $0.queue.peek(alive: live.contains) == nil }
         reindexBuckets()
     }
 
@@ -233,8 +350,8 @@ public struct OrderBook: Sendable {
     }
 
     private static func better(
-        _ current: (id: String, price: UInt64, arrival: UInt64)?, _ candidate: (id: String, price: UInt64, arrival: UInt64), mode: PricingMode
-    ) -> (id: String, price: UInt64, arrival: UInt64) {
+        _ current: (id: Handle, price: UInt64, arrival: UInt64)?, _ candidate: (id: Handle, price: UInt64, arrival: UInt64), mode: PricingMode
+    ) -> (id: Handle, price: UInt64, arrival: UInt64) {
         guard let current else { return candidate }
         switch mode {
         case .marketPrice:

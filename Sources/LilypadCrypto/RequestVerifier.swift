@@ -8,21 +8,28 @@ import Synchronization
 /// (address, nonce) pair has not been seen before. Seen pairs are remembered until their timestamp
 /// leaves the window (after which the timestamp check alone refuses them), in a bounded cache that
 /// refuses new requests with ``RequestAuthError/nonceCacheFull`` rather than forget a live entry.
+///
+/// With a ``SpentNonceStore`` every accepted nonce is also recorded there (after the in-memory
+/// check, which refuses a replay without touching the store), so a replay is refused after a
+/// restart too.
 public final class RequestVerifier: Sendable {
     /// How far a request's timestamp may be from the server's clock, either way.
     public let windowMilliseconds: Int64
     /// When non-empty, only requests signed for one of these audiences are accepted.
     public let audiences: Set<String>
     private let cache: Mutex<NonceCache>
+    private let store: (any SpentNonceStore)?
 
     /// - Parameters:
     ///   - windowSeconds: accepted clock skew (Lilypad's 30 s by default).
     ///   - audiences: the `host[:port]` names this service answers to; empty accepts any.
     ///   - capacity: the most nonces remembered at once.
-    public init(windowSeconds: Int64 = 30, audiences: Set<String> = [], capacity: Int = 1_000_000) {
+    ///   - store: where accepted nonces are also recorded, to outlive a restart (none: memory only).
+    public init(windowSeconds: Int64 = 30, audiences: Set<String> = [], capacity: Int = 1_000_000, store: (any SpentNonceStore)? = nil) {
         windowMilliseconds = windowSeconds * 1000
         self.audiences = Set(audiences.map { $0.lowercased() })
         cache = Mutex(NonceCache(capacity: capacity))
+        self.store = store
     }
 
     /// Verifies a request and returns its signer.
@@ -60,11 +67,27 @@ public final class RequestVerifier: Sendable {
         let key = NonceCache.Key(address: signer, nonce: request.nonce)
         let expiry = request.timestamp + windowMilliseconds
         try cache.withLock { cache throws(RequestAuthError) in try cache.insert(key, expiresAt: expiry, now: now) }
+        if let store {
+            let fresh: Bool
+            do { fresh = try store.spend(address: signer.lowercased, nonce: request.nonce, expiresAt: expiry, now: now) } catch {
+                throw .nonceStoreUnavailable("\(error)")
+            }
+            guard fresh else { throw .replayed }
+        }
         return signer
     }
 
     /// The number of nonces currently remembered.
     public var rememberedNonces: Int { cache.withLock { $0.count } }
+}
+
+/// Durable memory of the nonces a ``RequestVerifier`` accepted (the solver keeps them in its
+/// database), so that a replay inside the window is refused after a restart too.
+public protocol SpentNonceStore: Sendable {
+    /// Records that `address` (lower-cased) used `nonce`, to be remembered until `expiresAt` (ms).
+    /// Returns `false`, recording nothing, when that pair is already recorded with an expiry not
+    /// before `now`: the request is a replay. Entries that expired may be forgotten at any time.
+    func spend(address: String, nonce: String, expiresAt: Int64, now: Int64) throws -> Bool
 }
 
 /// The set of used (address, nonce) pairs, each dropped once its request's timestamp has left the

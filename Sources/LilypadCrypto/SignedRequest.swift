@@ -115,11 +115,13 @@ public enum RequestAuthError: Error, Equatable, Sendable, CustomStringConvertibl
     case replayed
     /// Too many requests are in flight inside the window to remember them all; retry shortly.
     case nonceCacheFull
+    /// The store of spent nonces could not record this one, so the request cannot be accepted safely.
+    case nonceStoreUnavailable(String)
 
     /// The HTTP status code to answer with.
     public var httpStatus: Int {
         switch self {
-        case .nonceCacheFull: 503
+        case .nonceCacheFull, .nonceStoreUnavailable: 503
         default: 401
         }
     }
@@ -135,6 +137,7 @@ public enum RequestAuthError: Error, Equatable, Sendable, CustomStringConvertibl
         case .wrongAudience(let audience): "the request was signed for \"\(audience)\", not for this service"
         case .replayed: "this request was already received once (nonce reused): every request needs a fresh nonce"
         case .nonceCacheFull: "the server is too busy to accept more signed requests right now; retry in a few seconds"
+        case .nonceStoreUnavailable(let reason): "the server cannot record the request's nonce right now (\(reason)); retry in a few seconds"
         }
     }
 }

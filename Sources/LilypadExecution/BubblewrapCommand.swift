@@ -4,7 +4,7 @@ import Foundation
 /// only, so it can be checked without running anything.
 ///
 /// Order matters: the tmpfs `/`, one read-only bind per image entry, `/proc`, `/dev`, a sized
-/// `/tmp`, `/outputs`, GPU devices and libraries, then `--remount-ro /` (after the last mount,
+/// `/tmp`, `/outputs`, `/inputs` (read-only, when the job has input files), GPU devices and libraries, then `--remount-ro /` (after the last mount,
 /// which would otherwise need to create its mount point on a read-only root), then the filter,
 /// environment, identity and the command.
 public struct BubblewrapCommand: Sendable {
@@ -20,6 +20,8 @@ public struct BubblewrapCommand: Sendable {
     public var temporaryBytes: Int
     /// The host folder (a size-capped tmpfs) bound at `/outputs`.
     public var outputs: String
+    /// The host folder bound read-only at `/inputs` (the job's input files), if any.
+    public var inputs: String?
     /// Host device nodes bound with device access at the same path.
     public var devices: [String]
     /// Host files bound read-only into ``GPUDetector/libraryDirectory``.
@@ -32,7 +34,7 @@ public struct BubblewrapCommand: Sendable {
 
     public init(
         rootfs: String, entries: [RootfsEntry], process: JobProcess, createWorkingDirectory: Bool = false, network: NetworkAccess = .none,
-        temporaryBytes: Int, outputs: String, devices: [String] = [], libraries: [(source: String, name: String)] = [],
+        temporaryBytes: Int, outputs: String, inputs: String? = nil, devices: [String] = [], libraries: [(source: String, name: String)] = [],
         seccompDescriptor: Int32? = nil, infoDescriptor: Int32? = nil, hostname: String = "job"
     ) {
         self.rootfs = rootfs
@@ -42,6 +44,7 @@ public struct BubblewrapCommand: Sendable {
         self.network = network
         self.temporaryBytes = temporaryBytes
         self.outputs = outputs
+        self.inputs = inputs
         self.devices = devices
         self.libraries = libraries
         self.seccompDescriptor = seccompDescriptor
@@ -62,6 +65,7 @@ public struct BubblewrapCommand: Sendable {
         let root = rootfs.hasSuffix("/") ? String(rootfs.dropLast()) : rootfs
         var reserved = Self.reservedNames
         if !libraries.isEmpty { reserved.insert("run") }
+        if inputs != nil { reserved.insert("inputs") }
         for entry in entries where !reserved.contains(entry.name) {
             switch entry.kind {
             case .directory, .file: args += ["--ro-bind", "\(root)/\(entry.name)", "/\(entry.name)"]
@@ -72,6 +76,7 @@ public struct BubblewrapCommand: Sendable {
         args += ["--proc", "/proc", "--dev", "/dev"]
         args += ["--perms", "1777", "--size", String(temporaryBytes), "--tmpfs", "/tmp"]
         args += ["--bind", outputs, "/outputs"]
+        if let inputs { args += ["--ro-bind", inputs, "/inputs"] }
         for device in devices { args += ["--dev-bind", device, device] }
         if !libraries.isEmpty {
             args += ["--tmpfs", "/run"]

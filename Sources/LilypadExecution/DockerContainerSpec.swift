@@ -130,7 +130,8 @@ public struct DockerContainerSpec: Sendable, Encodable, Equatable {
     ///
     /// - Parameters:
     ///   - image: the engine's name for the imported image.
-    ///   - outputsHostPath: the host folder bound at `/outputs`.
+    ///   - outputsHostPath: the host folder bound at `/outputs` (the request's input files, if any, are
+    ///     bound read-only at `/inputs`).
     /// - Throws: ``ExecutionError/invalidImage(reference:reason:)`` when neither the request nor
     ///   the image says what to run; ``ExecutionError/invalidRequest(_:)`` for a relative working
     ///   directory or an environment variable without a name.
@@ -179,7 +180,7 @@ public struct DockerContainerSpec: Sendable, Encodable, Equatable {
             nanoCPUs: limits.cpu.map { Int64($0.value) * 1_000_000 },
             pidsLimit: Int64(limits.processes),
             readonlyRootfs: true,
-            binds: ["\(outputsHostPath):/outputs:rw"],
+            binds: ["\(outputsHostPath):/outputs:rw"] + (request.inputsDirectory.map { ["\($0.standardizedFileURL.path):/inputs:ro"] } ?? []),
             tmpfs: ["/tmp": "rw,nosuid,nodev,size=\(limits.temporary.value)"],
             capDrop: ["ALL"],
             securityOpt: ["no-new-privileges"],

@@ -62,7 +62,8 @@ public struct ResourceLimits: Sendable, Hashable {
 /// One job to run: an image, what to run in it, and its limits.
 ///
 /// The job sees the image's root read-only, a fresh `/tmp`, an empty `/outputs` whose contents
-/// are copied to ``outputsDirectory`` afterwards, and nothing of the host.
+/// are copied to ``outputsDirectory`` afterwards, its input files read-only at `/inputs` when
+/// there are any, and nothing else of the host.
 public struct ExecutionRequest: Sendable {
     /// A name for the job, unique among running jobs (used for cgroup and container names); `[A-Za-z0-9_.-]`.
     public var name: String
@@ -83,12 +84,15 @@ public struct ExecutionRequest: Sendable {
     public var gpus: [GPUDevice]
     /// A host folder (created if missing) that receives the contents of the job's `/outputs`.
     public var outputsDirectory: URL
+    /// A host folder the job sees read-only at `/inputs` (the job's input files), if any. Its
+    /// files must be readable by any user: jobs run as an unprivileged uid.
+    public var inputsDirectory: URL?
 
     public init(
         name: String, image: ExecutionImage, entrypoint: [String]? = nil, command: [String]? = nil,
         environment: [(name: String, value: String)] = [], workingDirectory: String? = nil, user: String? = nil,
         limits: ResourceLimits = ResourceLimits(),
-        network: NetworkAccess = .none, gpus: [GPUDevice] = [], outputsDirectory: URL
+        network: NetworkAccess = .none, gpus: [GPUDevice] = [], outputsDirectory: URL, inputsDirectory: URL? = nil
     ) {
         self.name = name
         self.image = image
@@ -101,6 +105,7 @@ public struct ExecutionRequest: Sendable {
         self.network = network
         self.gpus = gpus
         self.outputsDirectory = outputsDirectory
+        self.inputsDirectory = inputsDirectory
     }
 }
 

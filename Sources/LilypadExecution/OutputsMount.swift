@@ -155,6 +155,21 @@ final class OutputsMount: Sendable {
         return rootfsPath
     }
 
+    /// Binds the job's input files read-only at `<scratch>/inputs`, where the job's uid can reach
+    /// them (the folder itself may be in a home it cannot pass through); returns that path.
+    func bindInputs(_ source: URL) throws(ExecutionError) -> String {
+        let path = scratch + "/inputs"
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+            throw .setupFailed(step: "create the job's inputs mount point", reason: String(cString: strerror(errno)))
+        }
+        guard lp_bind_readonly(source.path, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            rmdir(path)
+            throw .setupFailed(step: "bind the job's input files \(source.path) at \(path)", reason: reason)
+        }
+        return path
+    }
+
     /// Unmounts the tmpfs (and the image's root, if bound) and removes the scratch folder; returns
     /// what could not be removed.
     @discardableResult
@@ -170,11 +185,13 @@ final class OutputsMount: Sendable {
         return left
     }
 
-    /// Unmounts and removes `<scratch>/rootfs` if it is there (also for scratch folders a killed agent left).
+    /// Unmounts and removes `<scratch>/rootfs` and `<scratch>/inputs` if they are there (also for
+    /// scratch folders a killed agent left).
     static func unbindRootfs(in scratch: String) {
-        let path = scratch + "/rootfs"
-        guard FileManager.default.fileExists(atPath: path) else { return }
-        if lp_umount(path, 0) != 0 && errno != EINVAL && errno != ENOENT { _ = lp_umount(path, 1) }
-        rmdir(path)
+        for path in [scratch + "/rootfs", scratch + "/inputs"] {
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            if lp_umount(path, 0) != 0 && errno != EINVAL && errno != ENOENT { _ = lp_umount(path, 1) }
+            rmdir(path)
+        }
     }
 }

@@ -73,6 +73,7 @@ public struct SandboxExecutor: Executor {
             outputs.remove()
         }
         let rootfs = try outputs.bindRootfs(request.image.rootfs)
+        let inputs = try request.inputsDirectory.map { directory throws(ExecutionError) in try outputs.bindInputs(directory) }
         let devices = GPUDetector.deviceNodes(for: request.gpus)
         let libraries = request.gpus.isEmpty ? [] : GPUDetector.driverLibraries()
         if let layout {
@@ -102,7 +103,7 @@ public struct SandboxExecutor: Executor {
 
         let command = BubblewrapCommand(
             rootfs: rootfs, entries: entries, process: process, createWorkingDirectory: createWorkingDirectory,
-            network: request.network, temporaryBytes: request.limits.temporary.value, outputs: outputs.path, devices: devices,
+            network: request.network, temporaryBytes: request.limits.temporary.value, outputs: outputs.path, inputs: inputs, devices: devices,
             libraries: libraries, seccompDescriptor: 3, infoDescriptor: 4)
         let cpuSeconds = layout == nil ? Self.cpuSeconds(request.limits) : nil
         let launch = SandboxProcess.Launch(

@@ -54,7 +54,8 @@ public actor Solver {
         self.store = store
         self.configuration = configuration
         let open = try store.openOffers()
-        var book = OrderBook()
+        // Room for the waiting job offers the solver accepts (bounded: the cap may be set very high).
+        var book = OrderBook(jobs: min(configuration.maximumWaitingJobOffers, 100_000), resources: 0)
         // Normally no open pair can match: each match is committed as it happens. But a crash after
         // an offer was stored and before its match was committed leaves such a pair; it is matched
         // and recorded now instead of being lost.
@@ -104,8 +105,9 @@ public actor Solver {
 
     // MARK: - Offers
 
-    /// Accepts a job offer signed by `signer` at server time `now` (ms).
-    public func post(jobOffer offer: JobOffer, signer: EthereumAddress, now: Int) throws(SolverError) -> JobOfferContainer {
+    /// Accepts a job offer signed by `signer` at server time `now` (ms); `inputDigest` is the
+    /// SHA-256 (hex) of its inputs archive, already in ``SolverFiles`` (`""`: the job has none).
+    public func post(jobOffer offer: JobOffer, signer: EthereumAddress, now: Int, inputDigest: String = "") throws(SolverError) -> JobOfferContainer {
         try checkParty(offer.jobCreator, signer: signer)
         try checkCommon(createdAt: offer.createdAt, services: offer.services, now: now)
         guard book.waitingJobOfferCount < configuration.maximumWaitingJobOffers else { throw .busy(waiting: book.waitingJobOfferCount) }
@@ -114,17 +116,26 @@ public actor Solver {
         guard (try wrap { try store.jobOffer(id: identified.id) }) == nil else {
             throw .invalidOffer("an identical job offer \(identified.id) was already posted")
         }
-        publish(try wrap { try store.insert(container, receivedAt: now, events: [SolverEvent(kind: .jobOfferAdded, jobOffer: container)]) })
-        schedule(.init(at: now + configuration.timeouts.totalSeconds * 1000, kind: .total, id: container.id))
+        let added = SolverEvent(kind: .jobOfferAdded, jobOffer: container)
+        // Matched first, stored after: the offer and its deal (or the waiting offer) in one
+        // transaction. If storing fails, the offer leaves the book again: it was never acknowledged.
         switch try wrap({ try book.add(job: identified, json: json) }) {
         case .matched(let match):
-            container = try commit(match, now: now).job
+            container = try commit(match, now: now, inserting: .job(receivedAt: now, inputDigest: inputDigest, added: added)).job
         case .waiting:
+            do throws(SolverError) {
+                publish(try wrap { try store.insert(container, receivedAt: now, inputDigest: inputDigest, events: [added]) })
+            } catch {
+                book.removeJob(id: container.id)
+                throw error
+            }
             schedule(.init(at: now + configuration.timeouts.matchSeconds * 1000, kind: .match, id: container.id))
         case .cancelled:
             container.state = .jobOfferCancelled
-            publish(try wrap { try store.update(container, events: [SolverEvent(kind: .jobOfferStateUpdated, jobOffer: container)]) })
+            let cancelled = SolverEvent(kind: .jobOfferStateUpdated, jobOffer: container)
+            publish(try wrap { try store.insert(container, receivedAt: now, inputDigest: inputDigest, events: [added, cancelled]) })
         }
+        schedule(.init(at: now + configuration.timeouts.totalSeconds * 1000, kind: .total, id: container.id))
         return container
     }
 
@@ -134,14 +145,20 @@ public actor Solver {
         try checkCommon(createdAt: offer.createdAt, services: offer.services, now: now)
         guard offer.mode == .fixedPrice else { throw .invalidOffer("resource offers must use FixedPrice pricing") }
         let provider = offer.resourceProvider.lowercased()
-        if let existing = try wrap({ try store.activeResourceOffers(of: provider) }).first(where: { $0.resourceOffer.index == offer.index }) {
-            throw .duplicateResourceOffer(provider: offer.resourceProvider, index: offer.index, existing: existing.id)
+        if let existing = try wrap({ try store.activeResourceOfferID(of: provider, slot: offer.index) }) {
+            throw .duplicateResourceOffer(provider: offer.resourceProvider, index: offer.index, existing: existing)
         }
         let (identified, json) = try wrap { try offer.identified() }
         var container = ResourceOfferContainer(offer: identified)
-        publish(try wrap { try store.insert(container, events: [SolverEvent(kind: .resourceOfferAdded, resourceOffer: container)]) })
+        let added = SolverEvent(kind: .resourceOfferAdded, resourceOffer: container)
+        // As for job offers: matched first, then stored with its deal in one transaction.
         if let match = try wrap({ try book.add(resource: identified, json: json) }) {
-            container = try commit(match, now: now).resource
+            container = try commit(match, now: now, inserting: .resource(added: added)).resource
+        } else {
+            do throws(SolverError) { publish(try wrap { try store.insert(container, events: [added]) }) } catch {
+                book.removeResource(id: container.id)
+                throw error
+            }
         }
         return container
     }
@@ -199,6 +216,16 @@ public actor Solver {
         _ = try deal(id: dealID, requester: requester)
         guard let result = try wrap({ try store.result(dealID: dealID) }) else { throw .notFound("result of deal \(dealID)") }
         return result
+    }
+
+    /// The SHA-256 (hex) of a deal's inputs archive, for its parties and mediators only; not found
+    /// when the job has no input files.
+    public func inputDigest(dealID: String, requester: EthereumAddress) throws(SolverError) -> String {
+        let deal = try deal(id: dealID, requester: requester)
+        guard let digest = try wrap({ try store.inputDigest(jobOfferID: deal.jobOffer) }), !digest.isEmpty else {
+            throw .notFound("input files of deal \(dealID)")
+        }
+        return digest
     }
 
     public var waitingJobOffers: Int { book.waitingJobOfferCount }
@@ -346,29 +373,58 @@ public actor Solver {
 
     // MARK: - Steps
 
-    private func commit(_ match: OrderBook.Match, now: Int) throws(SolverError) -> (job: JobOfferContainer, resource: ResourceOfferContainer) {
-        let (job, resource, events) = try wrap { try Self.record(match, now: now, in: store) }
-        publish(events)
-        if let deal = events.first?.deal { for deadline in Self.deadlines(for: deal, timeouts: configuration.timeouts) { schedule(deadline) } }
-        return (job, resource)
+    /// The offer that arrived and made a match, stored in the match's transaction (with the event of its arrival).
+    private enum Arrival {
+        case job(receivedAt: Int, inputDigest: String, added: SolverEvent)
+        case resource(added: SolverEvent)
     }
 
-    /// Stores a match: the new deal, and both offers moved into it, in one transaction.
+    private func commit(
+        _ match: OrderBook.Match, now: Int, inserting arrival: Arrival
+    ) throws(SolverError) -> (job: JobOfferContainer, resource: ResourceOfferContainer) {
+        let stored: (job: JobOfferContainer, resource: ResourceOfferContainer, events: [SolverEvent])
+        do throws(SolverError) { stored = try wrap { try Self.record(match, now: now, in: store, inserting: arrival) } } catch {
+            // Nothing was stored: the arrival is refused, and its counterpart waits in the book again.
+            switch arrival {
+            case .job: _ = try? book.add(resource: match.resource)
+            case .resource: _ = try? book.add(job: match.job)
+            }
+            throw error
+        }
+        publish(stored.events)
+        if let deal = stored.events.first(where: { $0.kind == .dealAdded })?.deal {
+            for deadline in Self.deadlines(for: deal, timeouts: configuration.timeouts) { schedule(deadline) }
+        }
+        return (stored.job, stored.resource)
+    }
+
+    /// Stores a match: the new deal, and both offers moved into it (the one that just arrived
+    /// inserted, when given), in one transaction.
     private static func record(
-        _ match: OrderBook.Match, now: Int, in store: SolverStore
+        _ match: OrderBook.Match, now: Int, in store: SolverStore, inserting arrival: Arrival? = nil
     ) throws -> (job: JobOfferContainer, resource: ResourceOfferContainer, events: [SolverEvent]) {
         let deal = DealContainer(deal: match.deal, createdAt: now)
         let job = JobOfferContainer(id: match.job.id, dealID: deal.id, jobCreator: match.job.jobCreator, state: .dealAgreed, jobOffer: match.job)
         let resource = ResourceOfferContainer(
             id: match.resource.id, dealID: deal.id, resourceProvider: match.resource.resourceProvider, state: .dealAgreed,
             resourceOffer: match.resource)
-        let events = try store.commit(
-            deal: deal, job: job, resource: resource, isNew: true,
-            events: [
-                SolverEvent(kind: .dealAdded, deal: deal), SolverEvent(kind: .jobOfferStateUpdated, jobOffer: job),
-                SolverEvent(kind: .resourceOfferStateUpdated, resourceOffer: resource),
-            ])
-        return (job, resource, events)
+        var events = [
+            SolverEvent(kind: .dealAdded, deal: deal), SolverEvent(kind: .jobOfferStateUpdated, jobOffer: job),
+            SolverEvent(kind: .resourceOfferStateUpdated, resourceOffer: resource),
+        ]
+        let newOffer: SolverStore.NewOffer?
+        switch arrival {
+        case .job(let receivedAt, let inputDigest, let added)?:
+            newOffer = .job(receivedAt: receivedAt, inputDigest: inputDigest)
+            events.insert(added, at: 0)
+        case .resource(let added)?:
+            newOffer = .resource
+            events.insert(added, at: 0)
+        case nil:
+            newOffer = nil
+        }
+        let stored = try store.commit(deal: deal, job: job, resource: resource, isNew: true, inserting: newOffer, events: events)
+        return (job, resource, stored)
     }
 
     /// Moves a deal and both its offers to `state`, with an optional result, in one transaction.

@@ -1,11 +1,18 @@
 import Foundation
 import GRDB
 import LilypadCore
+import Synchronization
 
 /// Where the solver keeps offers, deals and results. Each record is stored as Lilypad's JSON
 /// (Go encoding) with its indexed columns; every write that must be atomic is one SQL transaction.
 public final class SolverStore: Sendable {
     let database: DatabasePool
+    /// When expired request nonces are next deleted (ms; see ``spend(address:nonce:expiresAt:now:)``).
+    let nextNoncePrune = Mutex<Int64>(0)
+    /// A second connection to the same database for request nonces, with `synchronous=NORMAL`: a
+    /// nonce is in the WAL (so it survives the solver's crash) without waiting for an fsync on
+    /// every request, and the next `synchronous=FULL` commit of a state change flushes it to disk.
+    let nonceWriter: DatabaseQueue
 
     /// Opens (creating if needed) the database at `path` (WAL, `synchronous=FULL`).
     public init(path: String) throws {
@@ -62,7 +69,32 @@ public final class SolverStore: Sendable {
                 table.primaryKey(["party", "seq"])
             }
         }
+        migrator.registerMigration("v3-request-nonces") { db in
+            // Nonces of accepted signed requests, until their timestamp leaves the window: a replay
+            // is refused after a restart too.
+            try db.create(table: "request_nonce", options: .withoutRowID) { table in
+                table.column("address", .text).notNull()
+                table.column("nonce", .text).notNull()
+                table.column("expires_at", .integer).notNull().indexed()
+                table.primaryKey(["address", "nonce"])
+            }
+        }
+        migrator.registerMigration("v4-job-inputs") { db in
+            // The SHA-256 of the job's inputs archive ("" when it has none), stored with the offer.
+            try db.alter(table: "job_offer") { table in table.add(column: "input_digest", .text).notNull().defaults(to: "") }
+        }
+        migrator.registerMigration("v5-resource-offer-slot") { db in
+            // The provider's slot (`index`) as a column, so the duplicate check of a new resource
+            // offer is one indexed lookup instead of decoding every active offer of the provider.
+            try db.alter(table: "resource_offer") { table in table.add(column: "slot", .integer).notNull().defaults(to: -1) }
+            try db.execute(sql: "UPDATE resource_offer SET slot = COALESCE(json_extract(CAST(body AS TEXT), '$.resource_offer.index'), 0)")
+            try db.create(index: "resource_offer_provider_slot", on: "resource_offer", columns: ["resource_provider", "slot", "state"])
+        }
         try migrator.migrate(database)
+        var nonceConfiguration = Configuration()
+        nonceConfiguration.busyMode = .timeout(10)
+        nonceConfiguration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        nonceWriter = try DatabaseQueue(path: path, configuration: nonceConfiguration)
     }
 
     /// Appends `events` to the log inside the current transaction; returns them with their `seq`.
@@ -107,14 +139,15 @@ public final class SolverStore: Sendable {
 
     // MARK: Writes
 
-    /// Stores a new job offer received at `receivedAt` (ms), with its events.
+    /// Stores a new job offer received at `receivedAt` (ms), with the SHA-256 (hex) of its inputs
+    /// archive (`""`: none) and its events.
     @discardableResult
-    public func insert(_ offer: JobOfferContainer, receivedAt: Int, events: [SolverEvent] = []) throws -> [SolverEvent] {
+    public func insert(_ offer: JobOfferContainer, receivedAt: Int, inputDigest: String = "", events: [SolverEvent] = []) throws -> [SolverEvent] {
         let body = try GoJSONEncoder().encode(offer)
         return try database.write { db in
             try db.execute(
-                sql: "INSERT INTO job_offer (id, job_creator, deal_id, state, body, received_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [offer.id, offer.jobCreator.lowercased(), offer.dealID, offer.state.rawValue, Data(body), receivedAt])
+                sql: "INSERT INTO job_offer (id, job_creator, deal_id, state, body, received_at, input_digest) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [offer.id, offer.jobCreator.lowercased(), offer.dealID, offer.state.rawValue, Data(body), receivedAt, inputDigest])
             return try Self.append(events, db)
         }
     }
@@ -125,18 +158,26 @@ public final class SolverStore: Sendable {
         let body = try GoJSONEncoder().encode(offer)
         return try database.write { db in
             try db.execute(
-                sql: "INSERT INTO resource_offer (id, resource_provider, deal_id, state, body) VALUES (?, ?, ?, ?, ?)",
-                arguments: [offer.id, offer.resourceProvider.lowercased(), offer.dealID, offer.state.rawValue, Data(body)])
+                sql: "INSERT INTO resource_offer (id, resource_provider, deal_id, state, body, slot) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [offer.id, offer.resourceProvider.lowercased(), offer.dealID, offer.state.rawValue, Data(body), offer.resourceOffer.index])
             return try Self.append(events, db)
         }
     }
 
+    /// An offer stored for the first time in a match's transaction (it matched on arrival).
+    public enum NewOffer: Sendable, Hashable {
+        /// The job offer, received at `receivedAt` (ms), with its inputs archive's SHA-256 (or "").
+        case job(receivedAt: Int, inputDigest: String)
+        case resource
+    }
+
     /// Records a deal and both its offers (and optionally its result) in one transaction: a new
-    /// match when `isNew`, otherwise a step of its lifecycle.
+    /// match when `isNew`, otherwise a step of its lifecycle. The offer named by `inserting` is
+    /// inserted rather than updated.
     @discardableResult
     public func commit(
         deal: DealContainer, job: JobOfferContainer, resource: ResourceOfferContainer, result: JobResult? = nil, isNew: Bool,
-        events: [SolverEvent] = []
+        inserting newOffer: NewOffer? = nil, events: [SolverEvent] = []
     ) throws -> [SolverEvent] {
         let encoder = GoJSONEncoder()
         let (dealBody, jobBody, resourceBody) = (try encoder.encode(deal), try encoder.encode(job), try encoder.encode(resource))
@@ -152,12 +193,27 @@ public final class SolverStore: Sendable {
             if let resultBody {
                 try db.execute(sql: "INSERT OR REPLACE INTO result (deal_id, body) VALUES (?, ?)", arguments: [deal.id, Data(resultBody)])
             }
-            try db.execute(
-                sql: "UPDATE job_offer SET deal_id = ?, state = ?, body = ? WHERE id = ?",
-                arguments: [job.dealID, job.state.rawValue, Data(jobBody), job.id])
-            try db.execute(
-                sql: "UPDATE resource_offer SET deal_id = ?, state = ?, body = ? WHERE id = ?",
-                arguments: [resource.dealID, resource.state.rawValue, Data(resourceBody), resource.id])
+            if case .job(let receivedAt, let inputDigest)? = newOffer {
+                try db.execute(
+                    sql: "INSERT INTO job_offer (id, job_creator, deal_id, state, body, received_at, input_digest) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [job.id, job.jobCreator.lowercased(), job.dealID, job.state.rawValue, Data(jobBody), receivedAt, inputDigest])
+            } else {
+                try db.execute(
+                    sql: "UPDATE job_offer SET deal_id = ?, state = ?, body = ? WHERE id = ?",
+                    arguments: [job.dealID, job.state.rawValue, Data(jobBody), job.id])
+            }
+            if newOffer == .resource {
+                try db.execute(
+                    sql: "INSERT INTO resource_offer (id, resource_provider, deal_id, state, body, slot) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        resource.id, resource.resourceProvider.lowercased(), resource.dealID, resource.state.rawValue, Data(resourceBody),
+                        resource.resourceOffer.index,
+                    ])
+            } else {
+                try db.execute(
+                    sql: "UPDATE resource_offer SET deal_id = ?, state = ?, body = ? WHERE id = ?",
+                    arguments: [resource.dealID, resource.state.rawValue, Data(resourceBody), resource.id])
+            }
             return try Self.append(events, db)
         }
     }
@@ -189,6 +245,11 @@ public final class SolverStore: Sendable {
     public func jobOffer(id: String) throws -> JobOfferContainer? {
         try database.read { db in try Data.fetchOne(db, sql: "SELECT body FROM job_offer WHERE id = ?", arguments: [id]) }
             .map { try JSONDecoder().decode(JobOfferContainer.self, from: $0) }
+    }
+
+    /// The SHA-256 (hex) of a job offer's inputs archive: `nil` for an unknown offer, `""` for none.
+    public func inputDigest(jobOfferID id: String) throws -> String? {
+        try database.read { db in try String.fetchOne(db, sql: "SELECT input_digest FROM job_offer WHERE id = ?", arguments: [id]) }
     }
 
     public func resourceOffer(id: String) throws -> ResourceOfferContainer? {
@@ -240,11 +301,12 @@ public final class SolverStore: Sendable {
         }.map { try JSONDecoder().decode(DealContainer.self, from: $0) }
     }
 
-    /// Active resource offers of a provider (for the duplicate check).
-    public func activeResourceOffers(of provider: String) throws -> [ResourceOfferContainer] {
+    /// The ID of a provider's active resource offer for `slot` (the duplicate check), if any.
+    public func activeResourceOfferID(of provider: String, slot: Int) throws -> String? {
         try database.read { db in
-            try Data.fetchAll(
-                db, sql: "SELECT body FROM resource_offer WHERE resource_provider = ? AND state IN (0, 1) ORDER BY seq", arguments: [provider])
-        }.map { try JSONDecoder().decode(ResourceOfferContainer.self, from: $0) }
+            try String.fetchOne(
+                db, sql: "SELECT id FROM resource_offer WHERE resource_provider = ? AND slot = ? AND state IN (0, 1) ORDER BY seq LIMIT 1",
+                arguments: [provider, slot])
+        }
     }
 }

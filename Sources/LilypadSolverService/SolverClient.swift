@@ -24,7 +24,7 @@ public struct SolverClient: Sendable {
     }
 
     public let baseURL: String
-    private let key: PrivateKey
+    let key: PrivateKey
     private let http: HTTPClient
 
     public init(baseURL: String, key: PrivateKey, http: HTTPClient = .lilypad) {
@@ -94,6 +94,26 @@ public struct SolverClient: Sendable {
     public func eventHead() async throws(Failure) -> Int {
         let head: EventHead = try await send("GET", "/api/v1/events/head", body: [])
         return head.seq
+    }
+
+    /// Posts a job offer with the tar of its inputs folder (`POST /api/v1/job_offers/with_files`).
+    public func post(jobOffer: JobOffer, inputs archive: [UInt8]) async throws(Failure) -> JobOfferContainer {
+        let form = MultipartFormData(parts: [
+            .init(name: "job_offer.json", filename: "job_offer.json", contentType: "application/json", body: try encode(jobOffer)),
+            .init(name: "inputs.tar", filename: "inputs.tar", contentType: "application/x-tar", body: archive),
+        ])
+        return try await send("POST", "/api/v1/job_offers/with_files", body: form.encoded(), contentType: form.contentType, timeout: .seconds(600))
+    }
+
+    /// Downloads the tar of a deal's input files (its parties and mediators); `nil` when the job has none.
+    public func inputFiles(dealID: String, maximumBytes: Int = 1 << 30) async throws(Failure) -> [UInt8]? {
+        let (status, data) = try await exchange(
+            "GET", "/api/v1/deals/\(dealID)/input_files", body: [], contentType: nil, timeout: .seconds(600), limit: maximumBytes)
+        if status == 404, case .refused(_, let message) = Self.failure(status: status, data: data), message.hasPrefix("input files of deal") {
+            return nil
+        }
+        guard (200..<300).contains(status) else { throw Self.failure(status: status, data: data) }
+        return Array(data)
     }
 
     /// Uploads the tar of a deal's results folder (the provider).

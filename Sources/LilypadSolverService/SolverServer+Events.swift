@@ -38,9 +38,10 @@ extension SolverServer {
             return try json(EventHead(seq: try await run { try await solver.lastEvent(party: signer) }))
         }
         router.ws("/api/v1/ws") { request, _ in
-            // The signature is verified (and its nonce spent) before upgrading; onUpgrade only runs
-            // for a request that passed, so it can take the signer from the same headers.
-            guard (try? auth.verify(request, bodyDigest: Authenticator.emptyBodyDigest)) != nil else { return .dontUpgrade }
+            // The signature is verified (and its nonce spent) before upgrading: a refusal is a 401
+            // with its reason. onUpgrade only runs for a request that passed, so it can take the
+            // signer from the same headers.
+            _ = try auth.verify(request, bodyDigest: Authenticator.emptyBodyDigest)
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             guard let text = Authenticator.header(context.request)(SignedRequest.Header.address), let signer = try? EthereumAddress(text) else {

@@ -16,12 +16,14 @@ import Logging
 /// GET    /api/v1/job_offers            the signer's job offers, with Lilypad's filters
 /// GET    /api/v1/resource_offers       the signer's resource offers, with Lilypad's filters
 /// POST   /api/v1/job_offers            JobOffer → JobOfferContainer (signed by the job creator)
+/// POST   /api/v1/job_offers/with_files multipart: job_offer.json + inputs.tar → JobOfferContainer
 /// GET    /api/v1/job_offers/{id}       the signer's own job offer
 /// DELETE /api/v1/job_offers/{id}       withdraw the signer's job offer while it waits for a match
 /// POST   /api/v1/resource_offers       ResourceOffer → ResourceOfferContainer (signed by the provider)
 /// DELETE /api/v1/resource_offers/{id}  withdraw the signer's unmatched resource offer
 /// GET    /api/v1/deals                 the signer's deals, with Lilypad's filters
 /// GET    /api/v1/deals/{id}            a deal, for its parties and mediators
+/// GET    /api/v1/deals/{id}/input_files the job's inputs tar, for the deal's parties and mediators
 /// POST   /api/v1/deals/{id}/files      the results folder as a tar (the deal's provider)
 /// GET    /api/v1/deals/{id}/files      the results tar, for the deal's parties and mediators
 /// POST   /api/v1/deals/{id}/result     Result (the deal's provider, once, while it runs)
@@ -121,7 +123,7 @@ public enum SolverServer {
             }
             return try json(try await run { try await solver.post(transactions: update, dealID: id, signer: signer, now: Solver.clock()) })
         }
-        addFileRoutes(to: router, solver: solver, files: files, auth: auth)
+        addFileRoutes(to: router, solver: solver, files: files, auth: auth, metrics: metrics)
         addEventRoutes(to: router, solver: solver, auth: auth)
         return Application(
             router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),

@@ -128,6 +128,41 @@ struct OrderBookTests {
         #expect(book.isWaiting(jobOffer: "big"))
     }
 
+    /// Offers that left the book free their slot for the next offer; a queue still holding the old
+    /// offer's handle must not take the new one for it.
+    @Test func reusedSlotsAreNotMistakenForTheOffersThatLeft() throws {
+        var book = OrderBook()
+        _ = try book.add(job: Offers.job("small"))
+        book.removeJob(id: "small")
+        _ = try book.add(job: Offers.job("big", spec: MachineSpec(cpu: 64000)))  // takes the freed slot
+        #expect(try book.add(resource: Offers.resource("r")) == nil)
+        #expect(book.isWaiting(jobOffer: "big") && !book.isWaiting(jobOffer: "small") && book.waitingJobOfferCount == 1)
+        // The same on the resource side: a withdrawn cheap offer's slot taken by one too small.
+        _ = try book.add(resource: Offers.resource("r2"))
+        book.removeResource(id: "r")
+        book.removeResource(id: "r2")
+        _ = try book.add(resource: Offers.resource("tiny", spec: MachineSpec(cpu: 100)))
+        #expect(try book.add(job: Offers.job("j")) == .waiting)
+        #expect(book.isFree(resourceOffer: "tiny") && !book.isFree(resourceOffer: "r") && book.freeResourceOfferCount == 1)
+        #expect(try book.add(resource: Offers.resource("fits"))?.job.id == "j")
+    }
+
+    /// A group of waiting jobs that empties leaves the scan; the others keep their jobs and order.
+    @Test func emptiedGroupsLeaveTheOthersIntact() throws {
+        var book = OrderBook()
+        _ = try book.add(job: Offers.job("a"))
+        _ = try book.add(job: Offers.job("b", spec: MachineSpec(cpu: 3000)))
+        _ = try book.add(job: Offers.job("c", spec: MachineSpec(cpu: 1000, ram: 200)))
+        book.removeJob(id: "a")  // its group is emptied; the last group takes its place
+        #expect(try book.add(resource: Offers.resource("r"))?.job.id == "c")
+        #expect(book.isWaiting(jobOffer: "b") && book.waitingJobOfferCount == 1)
+        book.removeJob(id: "b")
+        #expect(book.waitingJobOfferCount == 0)
+        _ = try book.add(job: Offers.job("d", spec: MachineSpec(cpu: 3000)))
+        #expect(try book.add(resource: Offers.resource("small")) == nil)
+        #expect(try book.add(resource: Offers.resource("big", spec: MachineSpec(cpu: 64000, ram: 4096)))?.job.id == "d")
+    }
+
     @Test func targetedJobs() throws {
         var book = OrderBook()
         // No free offer from the target at all: cancelled, as in Lilypad.

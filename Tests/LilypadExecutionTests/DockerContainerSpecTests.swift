@@ -72,6 +72,13 @@ import Testing
         #expect(log["Type"] as? String == "none")
     }
 
+    @Test func inputFilesAreBoundReadOnly() throws {
+        var request = Self.request()
+        request.inputsDirectory = URL(fileURLWithPath: "/data/job-inputs/QmDeal")
+        let host = try #require(try Self.json(request)["HostConfig"] as? [String: Any])
+        #expect(host["Binds"] as? [String] == ["/scratch/job-1/outputs:/outputs:rw", "/data/job-inputs/QmDeal:/inputs:ro"])
+    }
+
     @Test func unlimitedMemoryAndCPUAreLeftOut() throws {
         let body = try Self.json(Self.request(limits: ResourceLimits(memory: nil, cpu: nil)))
         let host = try #require(body["HostConfig"] as? [String: Any])

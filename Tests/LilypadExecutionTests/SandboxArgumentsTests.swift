@@ -37,6 +37,18 @@ import Testing
         #expect(Self.values(args, "--bind", count: 2) == [["/scratch/outputs", "/outputs"]])
     }
 
+    @Test func inputFilesAreBoundReadOnlyInPlaceOfTheImages() throws {
+        var command = Self.command()
+        command.entries.append(RootfsEntry(name: "inputs", kind: .directory))
+        #expect(Self.values(command.arguments, "--ro-bind", count: 2).contains(["/images/r/inputs", "/inputs"]))
+        command.inputs = "/scratch/inputs"
+        let args = command.arguments
+        let binds = Self.values(args, "--ro-bind", count: 2)
+        #expect(binds.last == ["/scratch/inputs", "/inputs"] && !binds.contains(["/images/r/inputs", "/inputs"]))
+        #expect(Self.values(args, "--bind", count: 2) == [["/scratch/outputs", "/outputs"]])
+        #expect(try #require(args.lastIndex(of: "--ro-bind")) < (try #require(args.firstIndex(of: "--remount-ro"))))
+    }
+
     @Test func rootIsRemountedReadOnlyAfterEveryMount() throws {
         let args = Self.command(gpus: true).arguments
         let remount = try #require(args.firstIndex(of: "--remount-ro"))

@@ -120,6 +120,36 @@ struct NetworkTests {
     }
 }
 
+/// `lilypad run --inputs-path`: the folder reaches the job, read-only at `/inputs`, through the solver.
+@Suite("Network input files", .serialized, .enabled(if: getuid() == 0, "the sandbox needs root"))
+struct NetworkInputFilesTests {
+    @Test func inputsPathReachesTheJobReadOnly() async throws {
+        let tests = try NetworkTests()
+        let modules = try HTTPModuleServer(modules: [
+            "cat-inputs": HTTPModuleServer.template(entrypoint: [
+                "perl", "-e",
+                "open(F, q(/inputs/notes/hello.txt)) or die qq(no input: $!); print <F>; print(open(G, q(>/inputs/x)) ? qq(writable\\n) : qq(read-only\\n))",
+            ])
+        ])
+        let network = try await tests.devnet()
+        defer { network.kill() }
+        let inputs = tests.home.url.appendingPathComponent("my-inputs")
+        try FileManager.default.createDirectory(at: inputs.appendingPathComponent("notes"), withIntermediateDirectories: true)
+        try Data("hello from the job creator\n".utf8).write(to: inputs.appendingPathComponent("notes/hello.txt"))
+        chmod(inputs.appendingPathComponent("notes/hello.txt").path, 0o600)  // the provider makes it readable for the job
+        let data = tests.home.url.appendingPathComponent("data-inputs")
+        let output = try tests.run([modules.reference("cat-inputs"), "--inputs-path", inputs.path], data: data)
+        #expect(output.status == 0, "\(output.stdout)\n\(output.stderr)")
+        let downloads = data.appendingPathComponent("downloaded-files")
+        let folder = downloads.appendingPathComponent(try downloadedDeal(downloads))
+        let stdout = try String(contentsOf: folder.appendingPathComponent("stdout"), encoding: .utf8)
+        #expect(stdout == "hello from the job creator\nread-only\n", "\(stdout)")
+        // Lilypad's environment variable works the same way.
+        let viaEnvironment = try tests.run([modules.reference("cat-inputs")], data: data, environment: ["INPUTS_PATH": inputs.path])
+        #expect(viaEnvironment.status == 0, "\(viaEnvironment.stdout)\n\(viaEnvironment.stderr)")
+    }
+}
+
 extension UInt256 {
     func minus(_ other: UInt256) -> UInt256 { subtracting(other) ?? .zero }
     func plus(_ other: UInt256) -> UInt256 { adding(other) ?? .max }

@@ -124,6 +124,39 @@ struct SolverCrashTests {
         }
         #expect(try await creator.jobOffer(id: job.id).state == .dealAgreed)
     }
+
+    /// A signed request accepted before a restart (here a SIGKILL, so nothing is flushed on the way
+    /// out) is refused when replayed to the restarted solver: accepted nonces live in its database.
+    @Test func replayAfterRestartIsRefused() async throws {
+        defer { try? FileManager.default.removeItem(atPath: fixture.home) }
+        let client = SolverClient(baseURL: fixture.url, key: fixture.jobCreator)
+        let body = try GoJSONEncoder().encode(fixture.jobOffer())
+        let signed = SignedRequest.sign(
+            method: "POST", target: "/api/v1/job_offers", audience: "127.0.0.1:\(fixture.port)", body: body, key: fixture.jobCreator)
+        let read = SignedRequest.sign(
+            method: "GET", target: "/api/v1/deals", audience: "127.0.0.1:\(fixture.port)", body: [UInt8](), key: fixture.jobCreator)
+        let first = try await fixture.start(Self.solverArguments)
+        let posted: JobOfferContainer = try await client.send("POST", "/api/v1/job_offers", body: body, signed: signed)
+        let _: [DealContainer] = try await client.send("GET", "/api/v1/deals", body: [], signed: read)
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        let second = try await fixture.start(Self.solverArguments)
+        defer {
+            second.terminate()
+            second.waitUntilExit()
+        }
+        for (method, path, payload, request) in [("POST", "/api/v1/job_offers", body, signed), ("GET", "/api/v1/deals", [], read)] {
+            do {
+                let (status, data) = try await client.exchange(
+                    method, path, body: payload, contentType: "application/json", timeout: .seconds(10), limit: 1 << 20, signed: request)
+                #expect(status == 401, "\(method) \(path) replayed after the restart: HTTP \(status)")
+                let reason = String(decoding: data, as: UTF8.self)
+                #expect(reason.contains("already received"), "\(reason)")
+            }
+        }
+        // The offer itself survived, and fresh requests are accepted.
+        #expect(try await client.jobOffer(id: posted.id).id == posted.id)
+    }
 }
 
 /// A value shared between tasks.

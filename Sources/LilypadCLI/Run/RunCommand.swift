@@ -50,6 +50,9 @@ extension LilypadCommand {
         @Flag(help: "Ask a mediator to re-run the job and check the results before paying.")
         var check = false
 
+        @Option(help: "A folder whose files the job sees read-only at /inputs (default: $INPUTS_PATH).")
+        var inputsPath: String?
+
         @Option(help: "Where results go (default: $DATA_DIR, else /tmp/lilypad/data).")
         var dataDir: String?
 
@@ -75,6 +78,7 @@ extension LilypadCommand {
                 mediationFee: lp(pricingMediationFee, "PRICING_MEDIATION_FEE", 1))
             job.timeoutSeconds = timeout
             job.check = check
+            if let folder = inputsPath ?? environment["INPUTS_PATH"], !folder.isEmpty { job.inputsPath = URL(fileURLWithPath: folder) }
             if let target { job.target = try EthereumAddress(target) }
             let keyText = privateKey ?? environment["WEB3_PRIVATE_KEY"]
             let key: PrivateKey

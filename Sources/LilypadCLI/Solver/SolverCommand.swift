@@ -67,6 +67,9 @@ extension LilypadCommand {
         @Option(help: "Largest results archive accepted, in MiB (default: $SERVER_MAX_RESULT_SIZE_MB or 1024).")
         var maxResultSize: Int?
 
+        @Option(help: "Largest job offer with input files accepted, in MiB (default: $SERVER_MAX_FILE_INPUTS_SIZE_MB or 10).")
+        var maxInputSize: Int?
+
         @Flag(help: "Also accept Lilypad v2's static, replayable X-Lilypad-User/X-Lilypad-Signature headers.")
         var acceptLegacyHeaders = false
 
@@ -98,18 +101,21 @@ extension LilypadCommand {
             configuration.timeouts.executionGraceSeconds = seconds(timeoutExecutionGrace, "TIMEOUT_EXECUTION_GRACE_SECONDS", 15)
             configuration.timeouts.downloadSeconds = seconds(timeoutDownload, "TIMEOUT_DOWNLOAD_SECONDS", 3600)
             configuration.timeouts.totalSeconds = seconds(timeoutTotal, "TIMEOUT_TOTAL_SECONDS", 7200)
-            let solver = try Solver(store: try SolverStore(path: path), configuration: configuration)
+            let store = try SolverStore(path: path)
+            let solver = try Solver(store: store, configuration: configuration)
             await solver.start()
             let folder = (path as NSString).deletingLastPathComponent
             let files = try SolverFiles(
-                root: folder + "/files", maximumResultBytes: seconds(maxResultSize, "SERVER_MAX_RESULT_SIZE_MB", 1024) << 20)
+                root: folder + "/files", maximumResultBytes: seconds(maxResultSize, "SERVER_MAX_RESULT_SIZE_MB", 1024) << 20,
+                maximumInputBytes: seconds(maxInputSize, "SERVER_MAX_FILE_INPUTS_SIZE_MB", 10) << 20)
             var logger = Logger(label: "lilypad.solver")
             logger.logLevel = .info
             let port = self.port ?? environment["SERVER_PORT"].flatMap(Int.init) ?? 8081
             logger.info("solver ready", metadata: ["address": "\(solverKey.address)", "port": "\(port)", "data": "\(path)"])
-            // Only requests signed for this solver: a request signed for another service cannot be replayed here.
+            // Only requests signed for this solver: a request signed for another service cannot be replayed here;
+            // accepted nonces are kept in the solver's database, so none can be replayed after a restart either.
             let audiences = Set(["\(host):\(port)", "127.0.0.1:\(port)", "localhost:\(port)"] + publicHost)
-            var options = SolverServer.Options(verifier: RequestVerifier(windowSeconds: Int64(window), audiences: audiences))
+            var options = SolverServer.Options(verifier: RequestVerifier(windowSeconds: Int64(window), audiences: audiences, store: store))
             options.acceptLegacyHeaders = acceptLegacyHeaders
             options.host = host
             options.port = port
