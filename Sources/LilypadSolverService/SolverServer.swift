@@ -20,6 +20,7 @@ import Logging
 /// DELETE /api/v1/job_offers/{id}       withdraw the signer's job offer while it waits for a match
 /// POST   /api/v1/resource_offers       ResourceOffer → ResourceOfferContainer (signed by the provider)
 /// DELETE /api/v1/resource_offers/{id}  withdraw the signer's unmatched resource offer
+/// GET    /api/v1/offered_modules       every active resource offer's provider and module allowlist (unsigned)
 /// GET    /api/v1/deals                 the signer's deals, with Lilypad's filters
 /// GET    /api/v1/deals/{id}            a deal, for its parties and mediators
 /// POST   /api/v1/deals/{id}/files      the results folder as a tar (the deal's provider)
@@ -62,6 +63,7 @@ public enum SolverServer {
         router.get("/api/v1/health") { _, _ in "ok" }
         addMetricsRoutes(to: router, solver: solver, metrics: metrics)
         addListingRoutes(to: router, solver: solver, auth: auth)
+        addOfferedModulesRoute(to: router, solver: solver)
         router.post("/api/v1/job_offers") { request, _ -> Response in
             let (signer, body) = try await auth.authenticate(request)
             let offer: JobOffer = try decode(body, as: "a job offer")
