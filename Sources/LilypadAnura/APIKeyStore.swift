@@ -106,7 +106,9 @@ public final class APIKeyStore: Sendable {
             return try database.write { db throws -> Record in
                 let rows = try Row.fetchAll(db, sql: "SELECT * FROM api_key WHERE id = ? OR prefix = ?", arguments: [idOrPrefix, idOrPrefix])
                 guard rows.count == 1, let row = rows.first else {
-                    throw Failure(description: rows.isEmpty ? "no key \(idOrPrefix): `lilypad anura key list` shows them" : "\(idOrPrefix) matches several keys: use the id")
+                    throw Failure(
+                        description: rows.isEmpty
+                            ? "no key \(idOrPrefix): `lilypad anura key list` shows them" : "\(idOrPrefix) matches several keys: use the id")
                 }
                 var record = Self.record(row)
                 if record.revokedAt == nil {
@@ -126,7 +128,8 @@ public final class APIKeyStore: Sendable {
     public func authenticate(_ secret: String) throws(Failure) -> Record? {
         do {
             return try database.read { db in
-                try Row.fetchOne(db, sql: "SELECT * FROM api_key WHERE hash = ? AND revoked_at IS NULL", arguments: [Self.hash(secret)]).map(Self.record)
+                try Row.fetchOne(db, sql: "SELECT * FROM api_key WHERE hash = ? AND revoked_at IS NULL", arguments: [Self.hash(secret)]).map(
+                    Self.record)
             }
         } catch {
             throw Failure(description: "cannot read the API keys: \(error)")

@@ -37,12 +37,15 @@ public struct AnuraError: HTTPResponseError, Sendable, Equatable {
     public static func modelNotFound(_ model: String, kind: String) -> Self {
         Self(
             status: .notFound,
-            message: "The model `\(model)` does not exist or no resource provider currently offers it for \(kind); GET /api/v1/models lists what is offered.",
+            message:
+                "The model `\(model)` does not exist or no resource provider currently offers it for \(kind); GET /api/v1/models lists what is offered.",
             type: "invalid_request_error", param: "model", code: "model_not_found")
     }
 
     /// 404: something else that is not there.
-    public static func notFound(_ message: String) -> Self { Self(status: .notFound, message: message, type: "invalid_request_error", code: "not_found") }
+    public static func notFound(_ message: String) -> Self {
+        Self(status: .notFound, message: message, type: "invalid_request_error", code: "not_found")
+    }
 
     /// 429: the key's request rate is exceeded.
     public static func rateLimited(limit: Int) -> Self {

@@ -43,7 +43,8 @@ extension AnuraGateway {
 
     func recordTokens(_ usage: Any?, key: APIKeyStore.Record) {
         guard let usage = usage as? [String: Any] else { return }
-        try? keys.recordUsage(id: key.id, promptTokens: usage["prompt_tokens"] as? Int ?? 0, completionTokens: usage["completion_tokens"] as? Int ?? 0)
+        try? keys.recordUsage(
+            id: key.id, promptTokens: usage["prompt_tokens"] as? Int ?? 0, completionTokens: usage["completion_tokens"] as? Int ?? 0)
     }
 
     /// Server-sent events: Lilypad's job-state chunks (`jobId-…-jobState-DealAgreed`, …) first,

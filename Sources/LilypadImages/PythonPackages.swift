@@ -42,7 +42,8 @@ public struct PythonPackages: Sendable {
         }
         defer { withExtendedLifetime(lock) {} }
         let download = try run(
-            ["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:", "--disable-pip-version-check", "--dest", cache.path] + packages)
+            ["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:", "--disable-pip-version-check", "--dest", cache.path]
+                + packages)
         guard download.status == 0 else {
             throw .buildFailed(step: "download Python packages \(packages.joined(separator: " "))", reason: "pip download: \(download.summary)")
         }
@@ -55,7 +56,9 @@ public struct PythonPackages: Sendable {
 
     private func run(_ arguments: [String]) throws(ImageError) -> ExternalCommand.Output {
         do {
-            return try ExternalCommand(python, arguments, environment: ["PIP_NO_INPUT": "1", "PYTHONDONTWRITEBYTECODE": "1", "PIP_ROOT_USER_ACTION": "ignore"]).run()
+            return try ExternalCommand(
+                python, arguments, environment: ["PIP_NO_INPUT": "1", "PYTHONDONTWRITEBYTECODE": "1", "PIP_ROOT_USER_ACTION": "ignore"]
+            ).run()
         } catch {
             throw .buildFailed(step: "run \(python) -m pip", reason: error.description)
         }

@@ -36,7 +36,10 @@ extension SolverStore {
     func activeResourceOffers() throws -> [ResourceOfferContainer] {
         try database.read { db in
             try Data.fetchAll(
-                db, sql: "SELECT body FROM resource_offer WHERE state IN \(Self.list(AgreementState.allCases.filter(\.isActiveResourceOffer))) ORDER BY seq")
+                db,
+                sql:
+                    "SELECT body FROM resource_offer WHERE state IN \(Self.list(AgreementState.allCases.filter(\.isActiveResourceOffer))) ORDER BY seq"
+            )
         }.map { try JSONDecoder().decode(ResourceOfferContainer.self, from: $0) }
     }
 }

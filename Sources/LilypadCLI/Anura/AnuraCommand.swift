@@ -41,7 +41,9 @@ extension LilypadCommand.Anura {
 
         @Option(
             name: .customLong("account-key"),
-            help: "A job-creator private key of an account that owns API keys (repeatable; default: $WEB3_PRIVATE_KEY, and on the local network the development job creator).")
+            help:
+                "A job-creator private key of an account that owns API keys (repeatable; default: $WEB3_PRIVATE_KEY, and on the local network the development job creator)."
+        )
         var accountKeys: [String] = []
 
         @Option(help: "The API key database (default: $LILYPAD_HOME/anura/keys.sqlite).")
@@ -67,9 +69,11 @@ extension LilypadCommand.Anura {
             configuration.port = port
             var logger = Logger(label: "lilypad.anura")
             logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            let gateway = AnuraGateway(configuration: configuration, keys: try LilypadCommand.Anura.keyStore(keys, home: network.home), logger: logger)
+            let gateway = AnuraGateway(
+                configuration: configuration, keys: try LilypadCommand.Anura.keyStore(keys, home: network.home), logger: logger)
             logger.info(
-                "anura ready", metadata: ["url": "http://\(host):\(port)/api/v1", "solver": "\(endpoints.solverURL)", "accounts": "\(accounts.map(\.address))"])
+                "anura ready",
+                metadata: ["url": "http://\(host):\(port)/api/v1", "solver": "\(endpoints.solverURL)", "accounts": "\(accounts.map(\.address))"])
             unblockTerminationSignals()
             try await gateway.application().runService(gracefulShutdownSignals: [.sigterm, .sigint])
         }
@@ -142,7 +146,8 @@ extension LilypadCommand.Anura.Keys {
                 let columns = [
                     r.id.padding(toLength: 16, withPad: " ", startingAt: 0), r.prefix.padding(toLength: 11, withPad: " ", startingAt: 0),
                     r.owner.padding(toLength: 43, withPad: " ", startingAt: 0), String(r.rateLimit).padding(toLength: 5, withPad: " ", startingAt: 0),
-                    String(r.requests).padding(toLength: 9, withPad: " ", startingAt: 0), String(r.jobs).padding(toLength: 5, withPad: " ", startingAt: 0),
+                    String(r.requests).padding(toLength: 9, withPad: " ", startingAt: 0),
+                    String(r.jobs).padding(toLength: 5, withPad: " ", startingAt: 0),
                     String(r.promptTokens).padding(toLength: 7, withPad: " ", startingAt: 0),
                     String(r.completionTokens).padding(toLength: 11, withPad: " ", startingAt: 0),
                     (r.revokedAt == nil ? "active" : "revoked").padding(toLength: 7, withPad: " ", startingAt: 0), r.name,
