@@ -184,9 +184,15 @@ public actor ResourceProvider {
         }
         let folder = configuration.dataDirectory.appendingPathComponent(deal.id)
         let outcome: ModuleRunner.Outcome
+        // The job's stdout goes to its job creator live (Anura streams tokens from it), as produced.
+        let live = LiveOutputForwarder(client: solver, dealID: deal.id)
         do {
-            outcome = try await runner.run(offer: deal.deal.jobOffer, name: "deal-\(deal.id.suffix(12))", folder: folder)
+            outcome = try await runner.run(offer: deal.deal.jobOffer, name: "deal-\(deal.id.suffix(12))", folder: folder) { kind, bytes in
+                if kind == .stdout { live.send(bytes) }
+            }
+            await live.finish()
         } catch {
+            await live.finish()
             log.warning("the job could not run", metadata: ["error": "\(error)"])
             await reportFailure(deal, reason: error.description, log: log)
             return

@@ -23,8 +23,8 @@ public struct SolverClient: Sendable {
     }
 
     public let baseURL: String
-    private let key: PrivateKey
-    private let http: HTTPClient
+    let key: PrivateKey
+    let http: HTTPClient
 
     public init(baseURL: String, key: PrivateKey, http: HTTPClient = .shared) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL

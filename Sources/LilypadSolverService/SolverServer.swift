@@ -25,6 +25,8 @@ import Logging
 /// GET    /api/v1/deals/{id}            a deal, for its parties and mediators
 /// POST   /api/v1/deals/{id}/files      the results folder as a tar (the deal's provider)
 /// GET    /api/v1/deals/{id}/files      the results tar, for the deal's parties and mediators
+/// POST   /api/v1/deals/{id}/stream     live stdout while the job runs (the deal's provider; see addStreamRoutes)
+/// GET    /api/v1/deals/{id}/stream     that live output, streamed to the deal's job creator
 /// POST   /api/v1/deals/{id}/result     Result (the deal's provider, once, while it runs)
 /// GET    /api/v1/deals/{id}/result     the deal's result, for its parties and mediators
 /// POST   /api/v1/deals/{id}/txs/{job_creator|resource_provider|mediator}
@@ -124,6 +126,7 @@ public enum SolverServer {
             return try json(try await run { try await solver.post(transactions: update, dealID: id, signer: signer, now: Solver.clock()) })
         }
         addFileRoutes(to: router, solver: solver, files: files, auth: auth)
+        addStreamRoutes(to: router, solver: solver, streams: DealStreams(), auth: auth)
         addEventRoutes(to: router, solver: solver, auth: auth)
         return Application(
             router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
