@@ -37,15 +37,19 @@ report["chat"] = answer.choices[0].message.content
 # Chat, stream: job-state chunks first, then content in several deltas.
 stream = client.chat.completions.create(
     model=CHAT, messages=[{"role": "user", "content": "Count from one to five in words."}], max_tokens=40, stream=True)
-states, deltas = [], []
+states, deltas, order = [], [], []
 for chunk in stream:
     if chunk.id.startswith("jobId-"):
         states.append(chunk.id.rsplit("-jobState-", 1)[-1])
+        order.append(states[-1])
     for choice in chunk.choices:
         if choice.delta.content:
             deltas.append(choice.delta.content)
+            order.append("token")
 check(len(deltas) >= 3, "stream content arrives in several deltas: %r" % deltas)
 check(states and states[0] == "DealNegotiating", "job-state chunks come first: %s" % states)
+# Live: the tokens arrive while the job runs, before the provider uploads its results.
+check("ResultsSubmitted" in order and order.index("token") < order.index("ResultsSubmitted"), "tokens stream live: %s" % order)
 report["stream_states"], report["stream_deltas"] = states, len(deltas)
 
 # Multi-turn.
