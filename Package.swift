@@ -234,7 +234,8 @@ let package = Package(
         .testTarget(name: "LilypadImagesTests", dependencies: ["LilypadImages", "LilypadTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadExecutionTests", dependencies: ["LilypadExecution", "LilypadTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadAgentsTests", dependencies: ["LilypadAgents", "LilypadTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "LilypadAnuraTests", dependencies: ["LilypadAnura", "LilypadSolver", "LilypadSolverService"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LilypadAnuraTests", dependencies: ["LilypadAnura", "LilypadSolver", "LilypadSolverService"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadCLITests", dependencies: ["LilypadCLI"], swiftSettings: swiftSettings),
         // Tests that start processes: differential tests against outside references (Python
         // eth-account, aleph-cid, Go's encoding/json and text/template) and multi-process tests.
