@@ -160,9 +160,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Anura: the OpenAI-compatible inference gateway; each request runs a model module as a job.
+        .target(
+            name: "LilypadAnura",
+            dependencies: [
+                "LilypadCore", "LilypadCrypto", "LilypadAgents", "LilypadSolver", "LilypadSolverService",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "LilypadCLI",
             dependencies: [
+                "LilypadAnura",
                 "LilypadCore",
                 "LilypadModules",
                 "LilypadTemplate",
@@ -224,6 +237,8 @@ let package = Package(
         .testTarget(name: "LilypadImagesTests", dependencies: ["LilypadImages", "LilypadTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadExecutionTests", dependencies: ["LilypadExecution", "LilypadTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadAgentsTests", dependencies: ["LilypadAgents", "LilypadTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LilypadAnuraTests", dependencies: ["LilypadAnura", "LilypadSolver", "LilypadSolverService"], swiftSettings: swiftSettings),
         .testTarget(name: "LilypadCLITests", dependencies: ["LilypadCLI"], swiftSettings: swiftSettings),
         // Tests that start processes: differential tests against outside references (Python
         // eth-account, aleph-cid, Go's encoding/json and text/template) and multi-process tests.

@@ -65,4 +65,9 @@ if [ "${1:-}" = "--test" ]; then
         echo "==> pip install registry token server dependencies"
         python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "pyjwt>=2.8,<3" "cryptography>=42"
     fi
+    # The Anura acceptance test's client: the official OpenAI Python SDK.
+    if ! python3 -c 'import openai' >/dev/null 2>&1; then
+        echo "==> pip install openai"
+        python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "openai>=1.40"
+    fi
 fi

@@ -187,6 +187,8 @@ public actor ResourceProvider {
         let inputs = configuration.dataDirectory.appendingPathComponent("job-inputs").appendingPathComponent(deal.id)
         defer { try? FileManager.default.removeItem(at: inputs) }
         let outcome: ModuleRunner.Outcome
+        // The job's stdout goes to its job creator live (Anura streams tokens from it), as produced.
+        let live = LiveOutputForwarder(client: solver, dealID: deal.id)
         do throws(ModuleRunner.Failure) {
             let archive: [UInt8]?
             do { archive = try await retrying("fetch the input files") { try await self.solver.inputFiles(dealID: deal.id) } } catch {
@@ -194,8 +196,13 @@ public actor ResourceProvider {
             }
             if let archive { try ModuleRunner.unpackInputs(archive, into: inputs) }
             outcome = try await runner.run(
-                offer: deal.deal.jobOffer, name: "deal-\(deal.id.suffix(12))", folder: folder, inputs: archive == nil ? nil : inputs)
+                offer: deal.deal.jobOffer, name: "deal-\(deal.id.suffix(12))", folder: folder, inputs: archive == nil ? nil : inputs
+            ) { kind, bytes in
+                if kind == .stdout { live.send(bytes) }
+            }
+            await live.finish()
         } catch {
+            await live.finish()
             log.warning("the job could not run", metadata: ["error": "\(error)"])
             await reportFailure(deal, reason: error.description, log: log)
             return

@@ -8,7 +8,7 @@ public struct LilypadCommand: AsyncParsableCommand {
         subcommands: [
             Version.self, RunCommand.self, DevnetCommand.self, ResourceProviderCommand.self, MediatorCommand.self, SolverCommand.self, Key.self,
             CIDCommand.self, IDCommand.self, Template.self, Module.self, Image.self, ExecCommand.self, Chain.self, Wallet.self, Pow.self,
-            PowSignal.self,
+            PowSignal.self, Anura.self,
         ]
     )
 

@@ -6,9 +6,12 @@ import Foundation
 /// is also its `diff_id`, and the result is the same on every machine with the same packages.
 public struct ImageBuilder: Sendable {
     public var packages: DebianPackages
+    /// Where Python wheels are cached (next to the `.deb` cache unless told otherwise).
+    public var python: PythonPackages
 
-    public init(packages: DebianPackages) {
+    public init(packages: DebianPackages, python: PythonPackages? = nil) {
         self.packages = packages
+        self.python = python ?? PythonPackages(cache: packages.cache.deletingLastPathComponent().appendingPathComponent("wheels"))
     }
 
     /// What a build produced.
@@ -30,18 +33,25 @@ public struct ImageBuilder: Sendable {
             throw .buildFailed(step: "create \(layout.path)", reason: error.localizedDescription)
         }
         let debs = try packages.files(for: recipe.debianPackages)
+        var labels = recipe.config.labels ?? [:]
         var layers: [OCIDescriptor] = []
         for deb in debs {
             let staging = blobs.appendingPathComponent("staging-\(UUID().uuidString)")
             try DebianPackages.extractData(of: deb, to: staging)
             layers.append(try Self.storeBlob(at: staging, in: blobs, mediaType: OCIMediaType.ociLayer))
         }
+        if let wheels = recipe.pythonPackages, !wheels.isEmpty {
+            let staging = blobs.appendingPathComponent("staging-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: staging) }
+            try python.install(wheels, into: staging.appendingPathComponent(String(ImageRecipe.pythonPath.dropFirst())))
+            layers.append(try Self.storeBlob(FolderArchive.archive(folder: staging), in: blobs, mediaType: OCIMediaType.ociLayer))
+            labels["org.lilypad.python-packages"] = wheels.joined(separator: " ")
+        }
         if !recipe.files.isEmpty {
             layers.append(try Self.storeBlob(Self.fileLayer(recipe.files), in: blobs, mediaType: OCIMediaType.ociLayer))
         }
         let versions = debs.map(DebianPackages.nameAndVersion(of:))
         var config = recipe.config
-        var labels = config.labels ?? [:]
         if !versions.isEmpty { labels["org.lilypad.debian-packages"] = versions.joined(separator: " ") }
         config.labels = labels.isEmpty ? nil : labels
         let configFile = OCIImageConfigFile(config: config, rootfs: .init(diffIDs: layers.map(\.digest)))

@@ -24,12 +24,19 @@ public struct ImageRecipe: Sendable, Hashable, Codable {
     public var reference: String
     /// Debian package names, dependencies included (they are not resolved for you), base first.
     public var debianPackages: [String]
+    /// Pinned Python packages (`name==version`, dependencies included), installed as one layer in
+    /// ``pythonPath``; the image's own Python (from ``debianPackages``) must match their wheels.
+    public var pythonPackages: [String]?
     public var files: [File]
     public var config: ImageConfiguration
 
-    public init(reference: String, debianPackages: [String], files: [File] = [], config: ImageConfiguration) {
+    /// Where ``pythonPackages`` are installed in the image (put it on `PYTHONPATH`).
+    public static let pythonPath = "/opt/lilypad/python"
+
+    public init(reference: String, debianPackages: [String], pythonPackages: [String]? = nil, files: [File] = [], config: ImageConfiguration) {
         self.reference = reference
         self.debianPackages = debianPackages
+        self.pythonPackages = pythonPackages
         self.files = files
         self.config = config
     }
@@ -57,7 +64,8 @@ extension ImageRecipe {
     )
 
     /// The recipes Lilypad knows by image reference: the images of the built-in modules.
-    public static let builtin: [String: ImageRecipe] = [cowsay.reference: cowsay, lilysay.reference: lilysay]
+    public static let builtin: [String: ImageRecipe] = Dictionary(
+        uniqueKeysWithValues: ([cowsay, lilysay] + modelRecipes).map { ($0.reference, $0) })
 
     /// A frog on a lily pad, in cowsay's `.cow` format (`$thoughts` draws the speech line).
     static let lilyfrog = #"""

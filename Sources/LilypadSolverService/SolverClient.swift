@@ -25,7 +25,7 @@ public struct SolverClient: Sendable {
 
     public let baseURL: String
     let key: PrivateKey
-    private let http: HTTPClient
+    let http: HTTPClient
 
     public init(baseURL: String, key: PrivateKey, http: HTTPClient = .lilypad) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL

@@ -21,11 +21,14 @@ import Logging
 /// DELETE /api/v1/job_offers/{id}       withdraw the signer's job offer while it waits for a match
 /// POST   /api/v1/resource_offers       ResourceOffer → ResourceOfferContainer (signed by the provider)
 /// DELETE /api/v1/resource_offers/{id}  withdraw the signer's unmatched resource offer
+/// GET    /api/v1/offered_modules       every active resource offer's provider and module allowlist (unsigned)
 /// GET    /api/v1/deals                 the signer's deals, with Lilypad's filters
 /// GET    /api/v1/deals/{id}            a deal, for its parties and mediators
 /// GET    /api/v1/deals/{id}/input_files the job's inputs tar, for the deal's parties and mediators
 /// POST   /api/v1/deals/{id}/files      the results folder as a tar (the deal's provider)
 /// GET    /api/v1/deals/{id}/files      the results tar, for the deal's parties and mediators
+/// POST   /api/v1/deals/{id}/stream     live stdout while the job runs (the deal's provider; see addStreamRoutes)
+/// GET    /api/v1/deals/{id}/stream     that live output, streamed to the deal's job creator
 /// POST   /api/v1/deals/{id}/result     Result (the deal's provider, once, while it runs)
 /// GET    /api/v1/deals/{id}/result     the deal's result, for its parties and mediators
 /// POST   /api/v1/deals/{id}/txs/{job_creator|resource_provider|mediator}
@@ -64,6 +67,7 @@ public enum SolverServer {
         router.get("/api/v1/health") { _, _ in "ok" }
         addMetricsRoutes(to: router, solver: solver, metrics: metrics)
         addListingRoutes(to: router, solver: solver, auth: auth)
+        addOfferedModulesRoute(to: router, solver: solver)
         router.post("/api/v1/job_offers") { request, _ -> Response in
             let (signer, body) = try await auth.authenticate(request)
             let offer: JobOffer = try decode(body, as: "a job offer")
@@ -124,6 +128,7 @@ public enum SolverServer {
             return try json(try await run { try await solver.post(transactions: update, dealID: id, signer: signer, now: Solver.clock()) })
         }
         addFileRoutes(to: router, solver: solver, files: files, auth: auth, metrics: metrics)
+        addStreamRoutes(to: router, solver: solver, streams: DealStreams(), auth: auth)
         addEventRoutes(to: router, solver: solver, auth: auth)
         return Application(
             router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import LilypadAgents
+import LilypadAnura
 import LilypadCore
+import LilypadCrypto
 import Logging
 
 extension LilypadCommand {
@@ -34,6 +36,9 @@ extension LilypadCommand {
         @Flag(help: "Run only the ledger and the solver (start providers and mediators separately).")
         var servicesOnly = false
 
+        @Option(help: "Also serve Anura, the OpenAI-compatible API, on this port (0: off), paid by the development job creator.")
+        var anuraPort = 0
+
         @OptionGroup var executorOptions: ExecutorOptions
 
         func run() async throws {
@@ -48,14 +53,47 @@ extension LilypadCommand {
             configuration.timeouts.executionGraceSeconds = timeoutExecutionGrace
             var logger = Logger(label: "lilypad.devnet")
             logger.logLevel = .info
+            let (ready, announce) = AsyncStream<NetworkEndpoints>.makeStream()
+            let network = LocalNetwork(configuration: configuration, logger: logger)
+            let (anura, home, log) = (anuraPort, configuration.home, logger)
             do {
-                try await LocalNetwork(configuration: configuration, logger: logger).run(signals: true) { endpoints in
-                    print("local network ready: solver \(endpoints.solverURL) (\(endpoints.solverAddress)), ledger \(endpoints.ledgerURL)")
-                    fflush(nil)
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask {
+                        try await network.run(signals: true) { endpoints in
+                            print("local network ready: solver \(endpoints.solverURL) (\(endpoints.solverAddress)), ledger \(endpoints.ledgerURL)")
+                            fflush(nil)
+                            announce.yield(endpoints)
+                        }
+                    }
+                    if anura > 0 {
+                        tasks.addTask {
+                            for await endpoints in ready {
+                                try await Self.serveAnura(port: anura, endpoints: endpoints, home: home, logger: log)
+                                return
+                            }
+                        }
+                    }
+                    // The network ends on a signal; the gateway with it.
+                    try await tasks.next()
+                    tasks.cancelAll()
                 }
             } catch let error as LocalNetworkError {
                 throw CLIError(error.description)
             }
+        }
+
+        /// Anura on the local network, paying with the development job creator's account.
+        static func serveAnura(port: Int, endpoints: NetworkEndpoints, home: LilypadHome, logger: Logger) async throws {
+            var configuration = AnuraGateway.Configuration(
+                network: endpoints, home: home,
+                downloads: URL(fileURLWithPath: home.path + "/devnet/anura/downloaded-files"),
+                accounts: [try PrivateKey(hex: DevelopmentAccounts.jobCreator.privateKey)])
+            configuration.port = port
+            let gateway = AnuraGateway(
+                configuration: configuration, keys: try LilypadCommand.Anura.keyStore(nil, home: home), logger: logger)
+            print("anura ready: http://127.0.0.1:\(port)/api/v1 (create a key with `lilypad anura key create`)")
+            fflush(nil)
+            try await gateway.application().runService(gracefulShutdownSignals: [.sigterm, .sigint])
         }
     }
 }

