@@ -74,8 +74,7 @@ extension LilypadCommand.Anura {
             logger.info(
                 "anura ready",
                 metadata: ["url": "http://\(host):\(port)/api/v1", "solver": "\(endpoints.solverURL)", "accounts": "\(accounts.map(\.address))"])
-            unblockTerminationSignals()
-            try await gateway.application().runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            try await serveUntilSignalled(gateway.application(), logger: logger)
         }
     }
 

@@ -93,7 +93,7 @@ extension LilypadCommand {
                 configuration: configuration, keys: try LilypadCommand.Anura.keyStore(nil, home: home), logger: logger)
             print("anura ready: http://127.0.0.1:\(port)/api/v1 (create a key with `lilypad anura key create`)")
             fflush(nil)
-            try await gateway.application().runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            try await serveUntilSignalled(gateway.application(), logger: logger)
         }
     }
 }

@@ -86,28 +86,3 @@ extension LilypadCommand {
         }
     }
 }
-
-/// Runs `body` (and the `alongside` services) until it returns or SIGINT/SIGTERM arrives, then
-/// cancels it and waits for it (its graceful shutdown).
-func runUntilSignalled(
-    logger: Logger, alongside services: [any Service] = [], _ body: @escaping @Sendable () async throws -> Void
-) async throws {
-    unblockTerminationSignals()
-    let service = BodyService(body: body)
-    var configuration = ServiceGroupConfiguration(
-        services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)]
-            + services.map { .init(service: $0) },
-        gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-    configuration.maximumGracefulShutdownDuration = nil
-    let group = ServiceGroup(configuration: configuration)
-    try await group.run()
-}
-
-/// A long-running body as a service: a graceful shutdown cancels it.
-struct BodyService: Service {
-    let body: @Sendable () async throws -> Void
-
-    func run() async throws {
-        try await cancelWhenGracefulShutdown { try await body() }
-    }
-}

@@ -121,8 +121,7 @@ extension LilypadCommand {
             options.port = port
             options.rateLimit = try rateLimitSetting(environment: environment)
             let app = SolverServer.application(solver: solver, files: files, options: options, logger: logger)
-            // A ServiceGroup that stops gracefully on SIGTERM and SIGINT, as `lilypad chain serve` does.
-            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            try await serveUntilSignalled(app, logger: logger)
             logger.info("solver stopped")
         }
 
