@@ -187,12 +187,13 @@ enum LilypadBenchmarks {
                     if try book.add(resource: resource.value, json: resource.json) != nil { matches += 1 }
                     latencies.append(clock.now - start)
                 }
+                // By index: the offers are passed borrowed, as the solver passes them, not copied out by an iterator.
                 if order.hasPrefix("resource offers first") {
-                    for offer in resources { try add(resource: offer) }
-                    for offer in jobs { try add(job: offer) }
+                    for index in resources.indices { try add(resource: resources[index]) }
+                    for index in jobs.indices { try add(job: jobs[index]) }
                 } else {
-                    for offer in jobs { try add(job: offer) }
-                    for offer in resources { try add(resource: offer) }
+                    for index in jobs.indices { try add(job: jobs[index]) }
+                    for index in resources.indices { try add(resource: resources[index]) }
                 }
             }
             latencies.sort()

@@ -187,7 +187,11 @@ private struct Session: Sendable {
                 do {
                     var update = DealTransactions.JobCreator()
                     update.agree = try await settlement.consent(to: try DealTerms(deal: deal.deal))
-                    deal = try await solver.post(jobCreator: update, dealID: deal.id)
+                    // A solver restarting just then must not fail the job.
+                    let (consent, id) = (update, deal.id)
+                    deal = try await retryingWhileUnreachable("consent to the deal", logger: Logger(label: "lilypad.run")) {
+                        try await solver.post(jobCreator: consent, dealID: id)
+                    }
                 } catch {
                     throw JobCreator.Failure("cannot consent to the deal: \(error)", dealID: dealID)
                 }

@@ -264,26 +264,9 @@ public actor ResourceProvider {
         for waiter in waiters.removeValue(forKey: dealID) ?? [] { waiter.resume() }
     }
 
-    /// Retries `body` with exponential backoff and jitter while the service is unreachable;
-    /// refusals are returned at once.
+    /// Retries `body` while the solver or the ledger is unreachable (``retryingWhileUnreachable(_:logger:_:)``).
     func retrying<T: Sendable>(_ what: String, _ body: @Sendable () async throws -> T) async throws -> T {
-        var attempt = 0
-        while true {
-            do { return try await body() } catch {
-                attempt += 1
-                let unreachable: Bool
-                if case .unreachable? = error as? SolverClient.Failure {
-                    unreachable = true
-                } else if case .unreachable? = error as? LedgerClient.Failure {
-                    unreachable = true
-                } else {
-                    unreachable = false
-                }
-                guard unreachable, attempt < 60, !Task.isCancelled else { throw error }
-                if attempt == 1 { logger.warning("cannot \(what) yet; retrying", metadata: ["error": "\(error)"]) }
-                try await Task.sleep(for: .milliseconds(SolverEventFeed.backoff(attempt: attempt)))
-            }
-        }
+        try await retryingWhileUnreachable(what, logger: logger, body)
     }
 }
 

@@ -13,9 +13,10 @@
 public struct OrderBook: Sendable {
     /// A job offer matched with a resource offer, and the deal between them.
     public struct Match: Sendable, Hashable {
-        public var job: JobOffer
-        public var resource: ResourceOffer
+        /// The deal, which holds both offers (kept once: a match is passed around by value).
         public var deal: Deal
+        public var job: JobOffer { deal.jobOffer }
+        public var resource: ResourceOffer { deal.resourceOffer }
     }
 
     /// What happened to a new job offer.
@@ -260,7 +261,7 @@ public struct OrderBook: Sendable {
         if let best, let entry = resources[best.id] {
             let deal = try MatchRules.deal(job: job, resource: entry.offer, jobJSON: jobJSON, resourceJSON: entry.json)
             removeResource(id: entry.offer.id)
-            return .matched(Match(job: job, resource: entry.offer, deal: deal))
+            return .matched(Match(deal: deal))
         }
         let handle = jobs.insert(id: job.id, .init(offer: job, arrival: clock, json: jobJSON))
         // In place: copying the group out and back would copy its whole queue every time.
@@ -294,7 +295,7 @@ public struct OrderBook: Sendable {
         if let best, let entry = jobs[best.id] {
             let deal = try MatchRules.deal(job: entry.offer, resource: resource, jobJSON: entry.json, resourceJSON: resourceJSON)
             removeJob(id: entry.offer.id)
-            return Match(job: entry.offer, resource: resource, deal: deal)
+            return Match(deal: deal)
         }
         let handle = resources.insert(id: resource.id, .init(offer: resource, arrival: clock, json: resourceJSON))
         let terms = ResourceTerms(resource)

@@ -72,6 +72,18 @@ public struct CID: Sendable, Hashable, CustomStringConvertible, LosslessStringCo
         CID(version: 0, codec: Codec.dagPB.rawValue, multihash: .sha256(block))
     }
 
+    /// The CIDv0 of the dag-pb node whose only field is `Data` = the concatenation of `parts`
+    /// (what ``dagPB(block:)`` of `DagPB.encode(data:)` gives), hashed part by part without
+    /// assembling the data or the block.
+    public static func dagPB(dataParts parts: [[UInt8]]) -> CID {
+        var head: [UInt8] = [0x0A]  // field 1 (Data), length-delimited
+        Varint.append(UInt64(parts.reduce(0) { $0 + $1.count }), to: &head)
+        var hasher = SHA256()
+        hasher.update(data: head)
+        for part in parts { hasher.update(data: part) }
+        return CID(version: 0, codec: Codec.dagPB.rawValue, multihash: Multihash(code: Multihash.sha2_256, digest: Array(hasher.finalize())))
+    }
+
     /// The same content addressed as CIDv1.
     public var v1: CID { CID(version: 1, codec: codec, multihash: multihash) }
 

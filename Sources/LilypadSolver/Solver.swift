@@ -113,7 +113,7 @@ public actor Solver {
         guard book.waitingJobOfferCount < configuration.maximumWaitingJobOffers else { throw .busy(waiting: book.waitingJobOfferCount) }
         let (identified, json) = try wrap { try offer.identified() }
         var container = JobOfferContainer(offer: identified)
-        guard (try wrap { try store.jobOffer(id: identified.id) }) == nil else {
+        guard !(try wrap { try store.hasJobOffer(id: identified.id) }) else {
             throw .invalidOffer("an identical job offer \(identified.id) was already posted")
         }
         let added = SolverEvent(kind: .jobOfferAdded, jobOffer: container)

@@ -247,6 +247,11 @@ public final class SolverStore: Sendable {
             .map { try JSONDecoder().decode(JobOfferContainer.self, from: $0) }
     }
 
+    /// Whether a job offer with this ID was ever stored (without decoding it).
+    public func hasJobOffer(id: String) throws -> Bool {
+        try database.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM job_offer WHERE id = ?)", arguments: [id]) ?? false }
+    }
+
     /// The SHA-256 (hex) of a job offer's inputs archive: `nil` for an unknown offer, `""` for none.
     public func inputDigest(jobOfferID id: String) throws -> String? {
         try database.read { db in try String.fetchOne(db, sql: "SELECT input_digest FROM job_offer WHERE id = ?", arguments: [id]) }

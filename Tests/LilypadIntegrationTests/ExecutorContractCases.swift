@@ -33,6 +33,7 @@ struct ExecutorContractCases: Sendable {
         case noNetworkReachesNoHostListener
         case logTruncationLetsTheJobFinish
         case outputsSizeCap
+        case inputsReadOnly
 
         var testDescription: String { rawValue }
     }
@@ -82,6 +83,7 @@ struct ExecutorContractCases: Sendable {
         case .noNetworkReachesNoHostListener: try await noNetworkReachesNoHostListener()
         case .logTruncationLetsTheJobFinish: try await logTruncationLetsTheJobFinish()
         case .outputsSizeCap: try await outputsSizeCap()
+        case .inputsReadOnly: try await inputsReadOnly()
         }
     }
 
@@ -131,6 +133,25 @@ struct ExecutorContractCases: Sendable {
         #expect(result.termination == .exited(code: 0), "\(result)")
         #expect(String(decoding: result.stdout, as: UTF8.self) == "x\n")
         #expect(!FileManager.default.fileExists(atPath: image.rootfs.appendingPathComponent("bin/new").path))
+    }
+
+    /// The job's input files are at `/inputs`, readable by the job's user, and cannot be changed there.
+    func inputsReadOnly() async throws {
+        let inputs = scratch.appendingPathComponent("inputs-\(UUID().uuidString.prefix(8).lowercased())")
+        try FileManager.default.createDirectory(at: inputs.appendingPathComponent("notes"), withIntermediateDirectories: true)
+        try Data("from the job creator\n".utf8).write(to: inputs.appendingPathComponent("notes/hello.txt"))
+        // As the provider leaves them (``ModuleRunner/unpackInputs``): readable by anyone, the folders searchable.
+        for path in [inputs.path, inputs.appendingPathComponent("notes").path] { chmod(path, 0o755) }
+        chmod(inputs.appendingPathComponent("notes/hello.txt").path, 0o644)
+        defer { try? FileManager.default.removeItem(at: inputs) }
+        var job = try request(
+            "cat /inputs/notes/hello.txt; (echo changed > /inputs/notes/hello.txt || touch /inputs/new) 2>/dev/null && echo writable")
+        job.inputsDirectory = inputs
+        let result = try await executor.run(job, output: nil)
+        #expect(result.termination == .exited(code: 1), "\(result)")
+        #expect(String(decoding: result.stdout, as: UTF8.self) == "from the job creator\n", "\(result)")
+        #expect(try String(contentsOf: inputs.appendingPathComponent("notes/hello.txt"), encoding: .utf8) == "from the job creator\n")
+        #expect(!FileManager.default.fileExists(atPath: inputs.appendingPathComponent("new").path))
     }
 
     func timeoutKillsJobIgnoringTerm() async throws {

@@ -37,11 +37,22 @@ struct SolverProcessFixture {
     func withSolver(_ arguments: [String] = [], environment: [String: String] = [:], _ body: () async throws -> Void) async throws {
         let process = try await start(arguments, environment: environment)
         defer {
-            process.terminate()
-            process.waitUntilExit()
+            Self.stop(process)
             try? FileManager.default.removeItem(atPath: home)
         }
         try await body()
+    }
+
+    /// Stops the solver with SIGTERM; one that has not exited 15 s later is a failure (and is killed,
+    /// so that the suite goes on instead of hanging).
+    static func stop(_ process: Process) {
+        process.terminate()
+        let deadline = Date().addingTimeInterval(15)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        guard process.isRunning else { return }
+        Issue.record("the solver (pid \(process.processIdentifier)) did not stop within 15 s of SIGTERM")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     /// An unsigned request; `headers` are added as given.

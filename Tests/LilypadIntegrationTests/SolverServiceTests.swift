@@ -21,8 +21,7 @@ struct SolverServiceTests {
     func withSolver(_ body: () async throws -> Void) async throws {
         let process = try Oracle.startLilypad(["solver", "--port", String(port)], home: home, environment: ["WEB3_PRIVATE_KEY": solverKey.hexString])
         defer {
-            process.terminate()
-            process.waitUntilExit()
+            SolverProcessFixture.stop(process)
             try? FileManager.default.removeItem(atPath: home)
         }
         for _ in 0..<400 {
