@@ -6,15 +6,7 @@ import Logging
 extension LedgerClient {
     /// The WebSocket URL of the event stream: `ws(s)://…/api/v1/events/ws?after=H`.
     public func eventStreamURL(after height: UInt64) -> String {
-        let base =
-            if baseURL.hasPrefix("https://") {
-                "wss://" + baseURL.dropFirst("https://".count)
-            } else if baseURL.hasPrefix("http://") {
-                "ws://" + baseURL.dropFirst("http://".count)
-            } else {
-                baseURL
-            }
-        return "\(base)/api/v1/events/ws?after=\(height)"
+        ServiceURL.webSocket(baseURL) + "/api/v1/events/ws?after=\(height)"
     }
 
     /// Follows the ledger's events over its WebSocket: first the events of every block after

@@ -3,20 +3,13 @@ import HTTPTypes
 import HummingbirdWSClient
 import LilypadCore
 import LilypadCrypto
+import LilypadLedgerService
 import Logging
 
 extension SolverClient {
     /// The WebSocket URL of the signer's event stream: `ws(s)://…/api/v1/ws?after=N`.
     public func eventStreamURL(after seq: Int) -> String {
-        let base =
-            if baseURL.hasPrefix("https://") {
-                "wss://" + baseURL.dropFirst("https://".count)
-            } else if baseURL.hasPrefix("http://") {
-                "ws://" + baseURL.dropFirst("http://".count)
-            } else {
-                baseURL
-            }
-        return "\(base)/api/v1/ws?after=\(seq)"
+        ServiceURL.webSocket(baseURL) + "/api/v1/ws?after=\(seq)"
     }
 
     /// Follows the signer's events over the solver's WebSocket: first every stored event after
