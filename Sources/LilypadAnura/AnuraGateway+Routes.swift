@@ -32,6 +32,7 @@ extension AnuraGateway {
             return try Self.json(response)
         }
         addAsyncJobRoutes(to: router)
+        addWebSearchRoute(to: router)
         for kind in [ModelCatalog.Kind.image, .video] {
             router.get("/api/v1/\(kind.rawValue)/models") { request, _ -> Response in
                 _ = try authorize(request)

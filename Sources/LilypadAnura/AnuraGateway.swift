@@ -21,6 +21,7 @@ import Logging
 /// POST /api/v1/image/generate, /api/v1/video/create-job   404 unless a provider offers the model
 /// GET  /api/v1/jobs/:id                   a job's state (jobs started with this key)
 /// POST /api/v1/cowsay, GET /api/v1/cowsay/:id/results    the cowsay module as a job
+/// POST /api/v1/websearch                  through the configured search backend
 /// ```
 ///
 /// Every route needs `Authorization: Bearer <key>` (401 otherwise) and is rate-limited per key
@@ -37,6 +38,8 @@ public struct AnuraGateway: Sendable {
         /// The job-creator keys of the accounts that own API keys: a key's jobs are paid by its owner.
         public var accounts: [PrivateKey]
         public var catalog = ModelCatalog.builtin
+        /// A SearXNG-compatible search API for `/api/v1/websearch` (none: 501).
+        public var searchURL: String?
         /// The cowsay module for `/api/v1/cowsay`.
         public var cowsayModule = "cowsay:v0.0.4"
 

@@ -43,7 +43,8 @@ public struct ImageBuilder: Sendable {
         if let wheels = recipe.pythonPackages, !wheels.isEmpty {
             let staging = blobs.appendingPathComponent("staging-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: staging) }
-            try python.install(wheels, into: staging.appendingPathComponent(String(ImageRecipe.pythonPath.dropFirst())))
+            try python.install(
+                wheels, into: staging.appendingPathComponent(String(ImageRecipe.pythonPath.dropFirst())), postInstall: recipe.pythonPostInstall)
             layers.append(try Self.storeBlob(FolderArchive.archive(folder: staging), in: blobs, mediaType: OCIMediaType.ociLayer))
             labels["org.lilypad.python-packages"] = wheels.joined(separator: " ")
         }

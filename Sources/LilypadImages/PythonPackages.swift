@@ -19,8 +19,22 @@ public struct PythonPackages: Sendable {
         self.python = python
     }
 
-    /// Installs `packages` into `destination` (created; the caller archives it).
-    public func install(_ packages: [String], into destination: URL) throws(ImageError) {
+    /// Installs `packages` into `destination` (created; the caller archives it), then runs
+    /// `postInstall` (Python, with `destination` on `sys.path` and as `sys.argv[1]`).
+    public func install(_ packages: [String], into destination: URL, postInstall: String? = nil) throws(ImageError) {
+        try install(packages, into: destination)
+        guard let postInstall else { return }
+        let output = try run([
+            "-c", "import sys; sys.path.insert(0, sys.argv[1]); exec(compile(sys.argv[2], 'post-install', 'exec'))", destination.path, postInstall,
+        ])
+        guard output.status == 0 else {
+            throw .buildFailed(
+                step: "post-install of Python packages \(packages.joined(separator: " "))",
+                reason: output.stderr.split(separator: "\n").last.map(String.init) ?? output.summary)
+        }
+    }
+
+    private func install(_ packages: [String], into destination: URL) throws(ImageError) {
         guard !packages.isEmpty else { return }
         for package in packages where !package.contains("==") {
             throw .invalidDocument(what: "Python package `\(package)`", reason: "pin the version, like `numpy==2.4.6`")

@@ -40,7 +40,7 @@ struct AnuraTests {
         let data = home.url.appendingPathComponent("data")
         let gateway = try LilypadProcess(["anura", "--port", "\(anuraPort)", "--data-dir", data.path], home: home.path)
         defer { gateway.kill() }
-        try await waitForHealth("http://127.0.0.1:\(anuraPort)")
+        try await waitForGateway(gateway, port: anuraPort)
         let key = try createKey(["--name", "sdk"])
         let limited = try createKey(["--name", "limited", "--rate-limit", "5"])
         let creatorBefore = try await holdings(ledger, DevelopmentAccounts.jobCreator)

@@ -52,6 +52,9 @@ extension LilypadCommand.Anura {
         @Option(help: "Where job results go (default: $DATA_DIR, else /tmp/lilypad/data).")
         var dataDir: String?
 
+        @Option(help: "A SearXNG-compatible search API for /api/v1/websearch (default: $ANURA_SEARCH_URL; none: 501).")
+        var searchURL: String?
+
         @OptionGroup var network: NetworkOptions
 
         func run() async throws {
@@ -67,6 +70,7 @@ extension LilypadCommand.Anura {
                 accounts: accounts)
             configuration.host = host
             configuration.port = port
+            configuration.searchURL = searchURL ?? environment["ANURA_SEARCH_URL"]
             var logger = Logger(label: "lilypad.anura")
             logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             let gateway = AnuraGateway(

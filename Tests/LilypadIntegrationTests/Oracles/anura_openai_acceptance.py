@@ -20,12 +20,12 @@ def check(condition, what):
         sys.exit(1)
 
 
-CHAT, EMBED, TTS = "smollm2-135m-instruct", "multilingual-e5-small", "hibari-tts"
+CHAT, EMBED, TTS, GEMMA = "smollm2-135m-instruct", "multilingual-e5-small", "hibari-tts", "gemma-3-270m"
 
 # models.list: exactly what the provider offers.
 ids = sorted(m.id for m in client.models.list().data)
 report["models"] = ids
-check({CHAT, EMBED, TTS} <= set(ids), "models.list lists the offered models: %s" % ids)
+check({CHAT, EMBED, TTS, GEMMA} <= set(ids), "models.list lists the offered models: %s" % ids)
 
 # Chat, non-stream.
 answer = client.chat.completions.create(model=CHAT, messages=[{"role": "user", "content": "Say hello in one short sentence."}], max_tokens=30)
