@@ -41,10 +41,18 @@ struct NetworkFaultTests {
         let creatorBefore = try await holdings(ledger, DevelopmentAccounts.jobCreator)
         let providerBefore = try await holdings(ledger, DevelopmentAccounts.resourceProvider)
 
-        let job = try startRun([modules.reference("sleeper"), "--timeout", "2"], data: base.home.url.appendingPathComponent("d1"))
-        for _ in 0..<200 where !job.output.contains("Deal agreed") { try await Task.sleep(for: .milliseconds(50)) }
-        try await Task.sleep(for: .milliseconds(300))
+        let job = try startRun([modules.reference("sleeper"), "--timeout", "10"], data: base.home.url.appendingPathComponent("d1"))
+        // Killed mid-job: once it holds the deal and the deal is agreed on the ledger (so its
+        // collateral is at stake), and before it could finish and offer its slot again. Waiting
+        // on the provider's own progress, not on a fixed delay, keeps this true on a loaded machine.
+        var dealID: String?
+        for _ in 0..<1_200 {
+            if dealID == nil, let held = provider.output.firstMatch(of: /deal=(\S+) module=/) { dealID = String(held.1) }
+            if let dealID, let record = try? await ledger.deal(dealID), record.state == .dealAgreed { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         provider.kill()
+        #expect(dealID != nil, "the provider never took the job:\n\(provider.output)")
         let (status, output) = finish(job)
         #expect(status == 1, "\(output)")
         #expect(output.contains("TimeoutExecution") && output.contains("refunded"), "\(output)")
@@ -60,7 +68,7 @@ struct NetworkFaultTests {
         try await Task.sleep(for: .seconds(1))
         let retry = try startRun([modules.reference("sleeper")], data: base.home.url.appendingPathComponent("d2"))
         let (retryStatus, retryOutput) = finish(retry)
-        #expect(retryStatus == 0, "\(retryOutput)\n\(other.output)")
+        #expect(retryStatus == 0, "\(retryOutput)\nsecond provider \(second.address):\n\(other.output)\nkilled provider:\n\(provider.output)")
         #expect(retryOutput.contains("woke up"))
     }
 
