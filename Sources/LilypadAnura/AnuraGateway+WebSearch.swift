@@ -18,8 +18,10 @@ extension AnuraGateway {
                 throw AnuraError.invalidRequest("`number_of_results` must be 1 to 10", param: "number_of_results")
             }
             guard let backend = configuration.searchURL else {
+                // Web search needs a search engine this gateway can ask; none is configured.
                 throw AnuraError(
-                    status: .notImplemented, message: "this gateway has no search backend: start it with --search-url (a SearXNG JSON API)",
+                    status: .serviceUnavailable,
+                    message: "web search is not configured on this gateway: its operator starts it with --search-url (a SearXNG JSON API)",
                     type: "server_error", code: "search_unavailable")
             }
             let found = try await Self.search(query, backend: backend)
