@@ -24,28 +24,13 @@ extension LedgerClient {
         onEvent: @escaping @Sendable (LedgerAPI.EventRecord) async -> Void
     ) async throws(Failure) {
         let url = eventStreamURL(after: height)
-        let maxSize = 1 << 20
-        let configuration = WebSocketClientConfiguration(maxFrameSize: maxSize, autoPing: .enabled(timePeriod: .seconds(30)))
         do {
-            try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, _, _ in
-                connected()
-                let decoder = JSONDecoder()
-                for try await message in inbound.messages(maxSize: maxSize) {
-                    guard case .text(let text) = message else { continue }
-                    let record: LedgerAPI.EventRecord
-                    do { record = try decoder.decode(LedgerAPI.EventRecord.self, from: Data(text.utf8)) } catch {
-                        throw Failure.unexpected(status: 101, detail: "an event that is not a ledger event record: \(error)")
-                    }
-                    await onEvent(record)
-                }
-            }
-        } catch let failure as Failure {
-            throw failure
-        } catch is CancellationError {
-            return
+            try await EventWebSocket.follow(url: url, maxFrameSize: 1 << 20, logger: logger, connected: connected, onEvent: onEvent)
         } catch {
-            if Task.isCancelled { return }
-            throw .unreachable(url: url, reason: "\(error)")
+            switch error {
+            case .malformed(let reason): throw .unexpected(status: 101, detail: "an event that is not a ledger event record: \(reason)")
+            case .broken(let reason): throw .unreachable(url: url, reason: reason)
+            }
         }
     }
 }

@@ -30,34 +30,18 @@ extension SolverClient {
         onEvent: @escaping @Sendable (SolverEvent) async -> Void
     ) async throws(Failure) {
         let url = eventStreamURL(after: seq)
-        let maxSize = 16 << 20
         var headers = HTTPFields()
-        let signed = signedUpgrade(after: seq)
-        for (name, value) in signed.fields {
+        for (name, value) in signedUpgrade(after: seq).fields {
             if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
         }
-        let configuration = WebSocketClientConfiguration(
-            maxFrameSize: maxSize, additionalHeaders: headers, autoPing: .enabled(timePeriod: .seconds(30)))
         do {
-            try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, _, _ in
-                connected()
-                let decoder = JSONDecoder()
-                for try await message in inbound.messages(maxSize: maxSize) {
-                    guard case .text(let text) = message else { continue }
-                    let event: SolverEvent
-                    do { event = try decoder.decode(SolverEvent.self, from: Data(text.utf8)) } catch {
-                        throw Failure.unexpected(status: 101, detail: "an event that is not a solver event: \(error)")
-                    }
-                    await onEvent(event)
-                }
-            }
-        } catch let failure as Failure {
-            throw failure
-        } catch is CancellationError {
-            return
+            try await EventWebSocket.follow(
+                url: url, headers: headers, maxFrameSize: 16 << 20, logger: logger, connected: connected, onEvent: onEvent)
         } catch {
-            if Task.isCancelled { return }
-            throw .unreachable(url: url, reason: "\(error)")
+            switch error {
+            case .malformed(let reason): throw .unexpected(status: 101, detail: "an event that is not a solver event: \(reason)")
+            case .broken(let reason): throw .unreachable(url: url, reason: reason)
+            }
         }
     }
 
