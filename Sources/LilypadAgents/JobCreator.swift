@@ -265,11 +265,7 @@ private struct Session: Sendable {
     /// Downloads the archive, unpacks it into a fresh `folder`; true if it matches `dataID`.
     func download(_ dealID: String, into folder: URL, expecting dataID: String) async throws -> Bool {
         let archive = try await solver.downloadResults(dealID: dealID)
-        let temporary = folder.deletingLastPathComponent().appendingPathComponent(".\(dealID).tar")
-        try FileManager.default.createDirectory(at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(archive).write(to: temporary)
-        defer { try? FileManager.default.removeItem(at: temporary) }
-        try FolderArchive.extractFresh(archive: temporary.path, into: folder)
+        try FolderArchive.extractFresh(bytes: archive, into: folder)
         return try UnixFS.add(path: folder.path).cid.description == dataID
     }
 

@@ -76,10 +76,7 @@ public actor Mediator {
         do {
             let result = try await solver.result(dealID: deal.id)
             let archive = try await solver.downloadResults(dealID: deal.id)
-            try FileManager.default.createDirectory(at: original, withIntermediateDirectories: true)
-            let archivePath = folder.appendingPathComponent("results.tar")
-            try Data(archive).write(to: archivePath)
-            try FolderArchive.extractFresh(archive: archivePath.path, into: original)
+            try FolderArchive.extractFresh(bytes: archive, into: original)
             // The job's input files, if it has any, as the provider had them.
             let inputs = folder.appendingPathComponent("inputs")
             let inputsArchive = try await solver.inputFiles(dealID: deal.id)

@@ -104,12 +104,8 @@ public struct ModuleRunner: Sendable {
     /// was there, with the safe unpacker; then makes it readable by the job's unprivileged uid
     /// (folders 0755, files 0644, or 0755 when executable).
     public static func unpackInputs(_ archive: [UInt8], into folder: URL) throws(Failure) {
-        let file = folder.deletingLastPathComponent().appendingPathComponent(".\(folder.lastPathComponent)-\(UUID().uuidString).tar")
-        defer { try? FileManager.default.removeItem(at: file) }
         do {
-            try FileManager.default.createDirectory(at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(archive).write(to: file)
-            try FolderArchive.extractFresh(archive: file.path, into: folder)
+            try FolderArchive.extractFresh(bytes: archive, into: folder)
             chmod(folder.path, 0o755)
             let root = folder.standardizedFileURL.path
             let entries = FileManager.default.enumerator(atPath: root)

@@ -50,6 +50,21 @@ public enum FolderArchive {
         try LayerUnpacker(root: handle).apply(TarReader(stream: stream, what: "results archive"))
     }
 
+    /// Unpacks the tar `archive`, held in memory (a download), into `destination`, replacing
+    /// whatever was there. The bytes pass through a temporary file beside `destination`.
+    public static func extractFresh(bytes archive: [UInt8], into destination: URL) throws(ImageError) {
+        let parent = destination.deletingLastPathComponent()
+        let file = parent.appendingPathComponent(".\(destination.lastPathComponent)-\(UUID().uuidString).tar")
+        do {
+            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+            try Data(archive).write(to: file)
+        } catch {
+            throw .fileSystem(operation: "write", path: file.path, code: EIO)
+        }
+        defer { try? FileManager.default.removeItem(at: file) }
+        try extractFresh(archive: file.path, into: destination)
+    }
+
     /// Unpacks into `destination`, replacing whatever was there.
     public static func extractFresh(archive: String, into destination: URL) throws(ImageError) {
         try? FileManager.default.removeItem(at: destination)

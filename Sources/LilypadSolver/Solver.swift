@@ -366,7 +366,8 @@ public actor Solver {
     private func publish(_ events: [SolverEvent]) {
         for event in events {
             for party in event.audience {
-                for continuation in subscribers[party].map({ Array($0.values) }) ?? [] { continuation.yield(event) }
+                guard let continuations = subscribers[party]?.values else { continue }
+                for continuation in continuations { continuation.yield(event) }
             }
         }
     }
