@@ -223,7 +223,7 @@ public actor Solver {
     public func inputDigest(dealID: String, requester: EthereumAddress) throws(SolverError) -> String {
         let deal = try deal(id: dealID, requester: requester)
         guard let digest = try wrap({ try store.inputDigest(jobOfferID: deal.jobOffer) }), !digest.isEmpty else {
-            throw .notFound("input files of deal \(dealID)")
+            throw .notFound("\(SolverError.noInputFilesPrefix) \(dealID)")
         }
         return digest
     }

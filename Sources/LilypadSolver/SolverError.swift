@@ -1,6 +1,10 @@
 /// Why the solver refused a request. Each maps to a 4xx (or 503) with this text as the reason,
 /// never to a 500 that a client would retry.
 public enum SolverError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The start of the 404 reason for a deal whose job has no input files: how a client tells
+    /// "no inputs" from a deal it may not see.
+    public static let noInputFilesPrefix = "input files of deal"
+
     case invalidOffer(String)
     case notYourOffer(signer: String, party: String)
     case staleTimestamp(skewMilliseconds: Int, windowMilliseconds: Int)

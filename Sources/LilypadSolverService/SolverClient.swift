@@ -3,6 +3,7 @@ import Foundation
 import LilypadCore
 import LilypadCrypto
 import LilypadLedgerService
+import LilypadSolver
 import NIOCore
 import NIOHTTP1
 
@@ -109,7 +110,8 @@ public struct SolverClient: Sendable {
     public func inputFiles(dealID: String, maximumBytes: Int = 1 << 30) async throws(Failure) -> [UInt8]? {
         let (status, data) = try await exchange(
             "GET", "/api/v1/deals/\(dealID)/input_files", body: [], contentType: nil, timeout: .seconds(600), limit: maximumBytes)
-        if status == 404, case .refused(_, let message) = Self.failure(status: status, data: data), message.hasPrefix("input files of deal") {
+        if status == 404, case .refused(_, let message) = Self.failure(status: status, data: data), message.hasPrefix(SolverError.noInputFilesPrefix)
+        {
             return nil
         }
         guard (200..<300).contains(status) else { throw Self.failure(status: status, data: data) }
