@@ -28,6 +28,10 @@ public struct ModuleRunner: Sendable {
     public var allowNetwork = false
     /// Limits for what a module leaves open.
     public var defaults = ResourceLimits()
+    /// Where modules that declare `"warm": true` run when set: in a process kept between jobs.
+    /// Jobs with input files always run in a fresh sandbox (a running process cannot be given
+    /// another job's `/inputs`).
+    public var warm: WarmModulePool?
 
     public init(home: LilypadHome, executor: any Executor) {
         self.home = home
@@ -93,7 +97,15 @@ public struct ModuleRunner: Sendable {
             throw Failure("cannot run the module: \(error)")
         }
         let result: ExecutionResult
-        do { result = try await executor.run(request, output: output) } catch { throw Failure("the job could not run: \(error)") }
+        do {
+            if let warm, spec.warm, inputs == nil {
+                result = try await warm.run(request, module: "\(offer.module.repo)@\(offer.module.hash)", output: output)
+            } else {
+                result = try await executor.run(request, output: output)
+            }
+        } catch {
+            throw Failure("the job could not run: \(error)")
+        }
         do { try Self.writeResults(result, to: folder) } catch {
             throw Failure("cannot write the results folder \(folder.path): \(error.localizedDescription)")
         }

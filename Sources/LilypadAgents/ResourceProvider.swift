@@ -29,6 +29,10 @@ public actor ResourceProvider {
         /// Modules this provider runs (`OFFER_MODULES`, `name:ref` or repository URLs); nil: any.
         public var modules: [String]?
         public var allowNetwork = false
+        /// Module processes kept running between jobs, for modules that declare `"warm": true`
+        /// (`WARM_MODULES`, `WARM_IDLE_SECONDS`); `idleProcesses` 0 starts every job afresh. Only
+        /// with the sandbox executor.
+        public var warm = WarmModulePool.Settings()
 
         public init(key: PrivateKey, network: NetworkEndpoints, home: LilypadHome, dataDirectory: URL, spec: MachineSpec) {
             self.key = key
@@ -54,6 +58,10 @@ public actor ResourceProvider {
         self.settlement = Settlement(ledger: LedgerClient(baseURL: configuration.network.ledgerURL), key: configuration.key)
         var runner = ModuleRunner(home: configuration.home, executor: executor)
         runner.allowNetwork = configuration.allowNetwork
+        if configuration.warm.idleProcesses > 0, let sandbox = executor as? SandboxExecutor {
+            runner.warm = WarmModulePool(
+                executor: sandbox, directory: configuration.dataDirectory.appendingPathComponent("warm-processes"), settings: configuration.warm)
+        }
         self.runner = runner
         self.logger = logger
     }
@@ -113,6 +121,7 @@ public actor ResourceProvider {
         draining = true
         for (offer, matched) in postedOffers where !matched { _ = try? await solver.withdraw(resourceOffer: offer) }
         for task in running.values { await task.value }
+        await runner.warm?.close()
         logger.info("resource provider drained")
     }
 

@@ -15,11 +15,13 @@ final class OutputCollector: Sendable {
     private let state = Mutex(State())
     private let limit: Int
 
-    /// Starts reading `descriptor` (which the collector then owns and closes).
-    init(descriptor: Int32, limit: Int, kind: OutputStreamKind, live: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?) {
+    /// Starts reading `descriptor` (which the collector then owns and closes). With `keep` false
+    /// nothing is kept and every byte goes to `live` (a process that runs for many jobs, whose
+    /// reader splits the stream per job).
+    init(descriptor: Int32, limit: Int, kind: OutputStreamKind, keep: Bool = true, live: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?) {
         self.limit = max(0, limit)
         let thread = Thread { [self] in
-            self.drain(descriptor, kind: kind, live: live)
+            if keep { self.drain(descriptor, kind: kind, live: live) } else { self.stream(descriptor, kind: kind, live: live) }
         }
         thread.name = "lilypad-output-\(kind)"
         thread.start()
@@ -45,6 +47,23 @@ final class OutputCollector: Sendable {
             if let chunk, let live { live(kind, chunk) }
         }
         close(descriptor)
+        markFinished()
+    }
+
+    /// Passes every byte read to `live`, keeping none.
+    private func stream(_ descriptor: Int32, kind: OutputStreamKind, live: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?) {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            live?(kind, Array(buffer[0..<count]))
+        }
+        close(descriptor)
+        markFinished()
+    }
+
+    private func markFinished() {
         let waiter = state.withLock { state in
             state.finished = true
             defer { state.waiter = nil }

@@ -53,14 +53,20 @@ final class OutputsMount: Sendable {
     /// failing to write `destination` throws.
     @discardableResult
     func copy(to destination: URL) throws(ExecutionError) -> [String] {
+        try Self.copy(from: path, to: destination).map { $0.replacingOccurrences(of: path, with: "/outputs") }
+    }
+
+    /// Copies the tree at `source` (a job's folder, read without following symlinks) to
+    /// `destination` as ``copy(to:)`` does; returns what was skipped, with host paths.
+    static func copy(from source: String, to destination: URL) throws(ExecutionError) -> [String] {
         do {
             try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
         } catch {
             throw .setupFailed(step: "create the outputs folder \(destination.path)", reason: error.localizedDescription)
         }
         var skipped: [String] = []
-        try Self.copyTree(from: path, to: destination.path, depth: 0, skipped: &skipped)
-        return skipped.map { $0.replacingOccurrences(of: path, with: "/outputs") }
+        try copyTree(from: source, to: destination.path, depth: 0, skipped: &skipped)
+        return skipped
     }
 
     /// How many folder levels are copied; deeper ones are skipped (a job can nest folders past PATH_MAX).

@@ -43,6 +43,25 @@ public struct SandboxExecutor: Executor {
     ) async throws(ExecutionError)
         -> ExecutionResult
     {
+        try await run(request, session: nil, output: output)
+    }
+
+    /// What a process that serves many jobs (``WarmProcess``) needs beyond a job's contract.
+    struct SessionStreams: Sendable {
+        /// The read end of a pipe the process reads as its stdin; the executor closes it once the
+        /// process has its copy (or could not start).
+        var standardInput: Int32
+        /// Called once the process runs, with the host path of its `/outputs` mount.
+        var started: @Sendable (_ outputsPath: String) -> Void
+    }
+
+    /// Runs `request`; with `session`, the process reads `session.standardInput`, none of its output
+    /// is kept (all of it goes to `output`), and `session.started` learns where its `/outputs` is.
+    func run(
+        _ request: ExecutionRequest, session: SessionStreams?, output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?
+    ) async throws(ExecutionError) -> ExecutionResult {
+        var sessionInput = session?.standardInput
+        defer { if let descriptor = sessionInput { close(descriptor) } }
         let clock = ContinuousClock()
         let start = clock.now
         try Self.validate(name: request.name)
@@ -99,7 +118,8 @@ public struct SandboxExecutor: Executor {
             }
             throw .setupFailed(step: "pass the system call filter to bubblewrap", reason: String(cString: strerror(errno)))
         }
-        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        let devNull = sessionInput ?? open("/dev/null", O_RDONLY | O_CLOEXEC)
+        sessionInput = nil  // closed with the other descriptors below
 
         let command = BubblewrapCommand(
             rootfs: rootfs, entries: entries, process: process, createWorkingDirectory: createWorkingDirectory,
@@ -112,8 +132,9 @@ public struct SandboxExecutor: Executor {
             cgroupProcs: cgroup?.procsFiles ?? [], uid: slot.uid, gid: slot.uid, rlimitProcesses: layout == nil ? request.limits.processes : nil,
             rlimitCPUSeconds: cpuSeconds, infoPipe: infoPipe.read)
 
-        let stdout = OutputCollector(descriptor: stdoutPipe.read, limit: request.limits.logBytes, kind: .stdout, live: output)
-        let stderr = OutputCollector(descriptor: stderrPipe.read, limit: request.limits.logBytes, kind: .stderr, live: output)
+        let keep = session == nil
+        let stdout = OutputCollector(descriptor: stdoutPipe.read, limit: request.limits.logBytes, kind: .stdout, keep: keep, live: output)
+        let stderr = OutputCollector(descriptor: stderrPipe.read, limit: request.limits.logBytes, kind: .stderr, keep: keep, live: output)
         let sandbox = SandboxProcess(launch)
         let startError: ExecutionError?
         do throws(ExecutionError) {
@@ -130,6 +151,7 @@ public struct SandboxExecutor: Executor {
             _ = await sandbox.wait()
             throw startError
         }
+        session?.started(outputs.path)
 
         let timedOut = Flag()
         let jobCgroup = cgroup

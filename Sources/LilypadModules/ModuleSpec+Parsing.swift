@@ -17,7 +17,7 @@ extension ModuleSpec {
         let top = try reader.object(
             root, at: "the top level",
             known: [
-                "machine", "job", "author", "description", "image", "model", "inputFiles", "executionTimeoutSeconds",
+                "machine", "job", "author", "description", "image", "model", "inputFiles", "executionTimeoutSeconds", "warm",
             ])
 
         let machineObject = try reader.object(
@@ -187,6 +187,12 @@ extension ModuleSpec {
             workingDirectory: workingDirectory, outputs: outputs, network: network, resources: resources,
             timeoutSeconds: timeout > 0 ? UInt64(timeout) : nil, inputFiles: inputFiles,
             description: try reader.string(top.value("description"), at: "description") ?? "", warnings: reader.warnings)
+        if let value = top.value("warm") {
+            guard let number = value as? NSNumber, SpecReader.isBoolean(number) else {
+                throw .invalidSpec(field: "warm", problem: "is \(SpecReader.kind(value)); write true (the program serves many jobs) or false")
+            }
+            warm = number.boolValue
+        }
     }
 
     private static func jsonErrorSummary(_ error: any Error, _ json: Data) -> String {

@@ -52,13 +52,16 @@ public struct ModuleSpec: Sendable, Hashable {
     public var description: String
     /// Unknown keys and other things that are not errors but are probably mistakes.
     public var warnings: [String]
+    /// The module's program can serve many jobs from one process (`"warm": true`), so a provider may
+    /// keep it running between jobs: see the warm-process protocol in `docs/modules.md`.
+    public var warm = false
 
     public static func == (lhs: ModuleSpec, rhs: ModuleSpec) -> Bool {
         lhs.machine == rhs.machine && lhs.image == rhs.image && lhs.entrypoint == rhs.entrypoint && lhs.parameters == rhs.parameters
             && lhs.environment.map { [$0.name, $0.value] } == rhs.environment.map { [$0.name, $0.value] }
             && lhs.workingDirectory == rhs.workingDirectory && lhs.outputs == rhs.outputs && lhs.network == rhs.network
             && lhs.resources == rhs.resources && lhs.timeoutSeconds == rhs.timeoutSeconds && lhs.inputFiles == rhs.inputFiles
-            && lhs.description == rhs.description && lhs.warnings == rhs.warnings
+            && lhs.description == rhs.description && lhs.warnings == rhs.warnings && lhs.warm == rhs.warm
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -22,6 +22,11 @@ extension LilypadCommand {
                 The provider also answers the ledger's proof-of-work rounds on the CPU (threads: $NUM_WORKER, else \
                 every CPU), under a node ID kept in $LILYPAD_HOME/resource-provider; --disable-pow or DISABLE_POW=true \
                 turns that off.
+
+                Modules that declare "warm": true (the model modules Anura serves) keep their process between jobs, \
+                so a chat job costs the model's time, not its load time: --warm-modules N idle processes at most \
+                (default: $WARM_MODULES or 2; 0 starts every job afresh), each stopped after --warm-idle-seconds \
+                (default: $WARM_IDLE_SECONDS or 600). Only with the sandbox executor.
                 """
         )
 
@@ -39,6 +44,12 @@ extension LilypadCommand {
 
         @Flag(help: "Give jobs that ask for network access the host's network.")
         var allowNetwork = false
+
+        @Option(help: "Idle warm module processes kept between jobs; 0: none (default: $WARM_MODULES or 2).")
+        var warmModules: Int?
+
+        @Option(help: "Seconds an idle warm module process is kept (default: $WARM_IDLE_SECONDS or 600).")
+        var warmIdleSeconds: Int?
 
         @Flag(help: "Do not take part in proof-of-work rounds (default: $DISABLE_POW).")
         var disablePow = false
@@ -60,6 +71,14 @@ extension LilypadCommand {
             var configuration = ResourceProvider.Configuration(key: try key.load(), network: endpoints, home: home, dataDirectory: data, spec: spec)
             configuration.slots = slotCount
             configuration.allowNetwork = allowNetwork
+            if let count = warmModules ?? environment["WARM_MODULES"].flatMap(Int.init) {
+                guard count >= 0 else { throw ValidationError("--warm-modules must be 0 or more (got \(count))") }
+                configuration.warm.idleProcesses = count
+            }
+            if let seconds = warmIdleSeconds ?? environment["WARM_IDLE_SECONDS"].flatMap(Int.init) {
+                guard seconds > 0 else { throw ValidationError("--warm-idle-seconds must be more than 0 (got \(seconds))") }
+                configuration.warm.idleTimeout = .seconds(seconds)
+            }
             if let price = pricingInstructionPrice ?? environment["PRICING_INSTRUCTION_PRICE"].flatMap(UInt64.init) {
                 configuration.pricing.instructionPrice = price
             }

@@ -1,0 +1,344 @@
+import CLinuxSupport
+import Foundation
+import Synchronization
+
+/// A module's process kept running in the sandbox between jobs, so that a job costs the module's
+/// work and not its start-up (loading a model, say). Modules opt in (``ModuleSpec/warm``); the
+/// provider decides whether and for how long to keep one.
+///
+/// The process runs as any job does — the same image, sandbox, limits and no network — with
+/// `LILYPAD_WARM=1` set and a pipe as its stdin. It is given one job at a time, as one JSON line:
+///
+///     {"id": "<job name>", "environment": {"NAME": "value", …}, "outputs": "/outputs/jobs/<job name>",
+///      "end": "<token>"}
+///
+/// `environment` is the job's module environment (what a cold run would have had); the process
+/// writes the job's files under `outputs` (creating it), its output to stdout and stderr, and ends
+/// the job with the line `<token> <exit code>` on stdout *and* on stderr (so that all of both
+/// streams is the job's). The token is random per job, so nothing the job prints can end it early. A job that outlives its timeout kills the whole process; so
+/// does anything that makes the process exit.
+///
+/// Jobs of different parties meet in one process: a module that opts in must keep nothing from one
+/// job to the next (the sandbox's `/tmp` lives as long as the process).
+public final class WarmProcess: Sendable {
+    /// One job for the process.
+    public struct Job: Sendable {
+        /// Unique among this process's jobs; `[A-Za-z0-9_.-]`.
+        public var name: String
+        /// The job's module environment, in order (a later duplicate wins).
+        public var environment: [(name: String, value: String)]
+        /// A host folder (created if missing) that receives the job's outputs.
+        public var outputsDirectory: URL
+        /// Wall-clock limit for this job, from when it is handed over.
+        public var timeout: Duration
+        /// How much of each of stdout and stderr is kept in the result.
+        public var logBytes: Int
+
+        public init(
+            name: String, environment: [(name: String, value: String)], outputsDirectory: URL, timeout: Duration, logBytes: Int = 4 << 20
+        ) {
+            self.name = name
+            self.environment = environment
+            self.outputsDirectory = outputsDirectory
+            self.timeout = timeout
+            self.logBytes = logBytes
+        }
+    }
+
+    private struct Current {
+        var name: String
+        var prefix: [UInt8]
+        var limit: Int
+        var stdout: [UInt8] = []
+        var stderr: [UInt8] = []
+        var stdoutTruncated = false
+        var stderrTruncated = false
+        var live: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?
+        var continuation: CheckedContinuation<Ending, Never>?
+        /// The exit code each stream's end line gave (stdout, stderr).
+        var ended: [Int32?] = [nil, nil]
+
+        var ending: Ending? {
+            guard let code = ended[0], ended[1] != nil else { return nil }
+            return .exited(code)
+        }
+    }
+
+    private enum Ending: Sendable {
+        case exited(Int32)
+        case processEnded
+    }
+
+    private struct State {
+        var outputsPath: String?
+        var startWaiters: [CheckedContinuation<Void, Never>] = []
+        var session: Result<ExecutionResult, ExecutionError>?
+        var current: Current?
+        /// Per stream (stdout, stderr): the bytes at the start of the current line that could still
+        /// be the end line, and whether the stream is at the start of a line.
+        var pending: [[UInt8]] = [[], []]
+        var atLineStart = [true, true]
+        var timedOut = false
+        var jobs = 0
+    }
+
+    private let state = Mutex(State())
+    private let input: Int32
+    private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
+    /// The request the process was started with.
+    public let request: ExecutionRequest
+
+    /// Starts `request` (its environment gains `LILYPAD_WARM=1`) and returns once it runs.
+    public static func start(_ request: ExecutionRequest, executor: SandboxExecutor) async throws(ExecutionError) -> WarmProcess {
+        var fds: [Int32] = [0, 0]
+        guard lp_pipe_cloexec(&fds) == 0 else { throw .setupFailed(step: "create a pipe", reason: String(cString: strerror(errno))) }
+        var request = request
+        request.environment.append((name: "LILYPAD_WARM", value: "1"))
+        let process = WarmProcess(request: request, input: fds[1])
+        try await process.launch(executor: executor, standardInput: fds[0])
+        return process
+    }
+
+    private init(request: ExecutionRequest, input: Int32) {
+        self.request = request
+        self.input = input
+    }
+
+    deinit { close(input) }
+
+    private func launch(executor: SandboxExecutor, standardInput: Int32) async throws(ExecutionError) {
+        // A job handed to a process that just died must fail, not kill the agent.
+        signal(SIGPIPE, SIG_IGN)
+        let streams = SandboxExecutor.SessionStreams(standardInput: standardInput) { [self] path in
+            let waiters = state.withLock { state in
+                state.outputsPath = path
+                defer { state.startWaiters = [] }
+                return state.startWaiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+        let request = self.request
+        let task = Task { [self] in
+            let result: Result<ExecutionResult, ExecutionError>
+            do throws(ExecutionError) {
+                result = .success(try await executor.run(request, session: streams) { kind, bytes in self.received(kind, bytes) })
+            } catch {
+                result = .failure(error)
+            }
+            ended(result)
+        }
+        self.task.withLock { $0 = task }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { state in
+                if state.outputsPath != nil || state.session != nil { return true }
+                state.startWaiters.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+        if case .failure(let error)? = state.withLock({ $0.session }) { throw error }
+    }
+
+    /// Whether the process is still running.
+    public var isRunning: Bool { state.withLock { $0.session == nil } }
+
+    /// How many jobs the process has been given.
+    public var jobCount: Int { state.withLock { $0.jobs } }
+
+    /// Runs `job` in the process. The result is the job's: its exit code, the output printed while
+    /// it ran and the files it wrote; usage is its wall time. If the process dies meanwhile (its
+    /// memory limit, a crash, the job's timeout), the result says how and the process is gone.
+    ///
+    /// - Throws: when the process is not running or a job is already running in it.
+    public func run(_ job: Job, output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)? = nil) async throws(ExecutionError) -> ExecutionResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let token = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let folder = "/outputs/jobs/" + job.name
+        try SandboxExecutor.validate(name: job.name)
+        let accepted: String? = state.withLock { state in
+            guard state.session == nil else { return "the module's warm process has exited" }
+            guard state.current == nil else { return "the module's warm process is already running a job" }
+            state.current = Current(name: job.name, prefix: Array((token + " ").utf8), limit: max(0, job.logBytes), live: output)
+            state.jobs += 1
+            return nil
+        }
+        if let problem = accepted { throw .invalidRequest(problem) }
+        var environment: [String: String] = [:]
+        for variable in job.environment { environment[variable.name] = variable.value }
+        let line: Data
+        do {
+            line = try JSONSerialization.data(
+                withJSONObject: ["id": job.name, "environment": environment, "outputs": folder, "end": token], options: [.sortedKeys, .withoutEscapingSlashes])
+        } catch {
+            state.withLock { $0.current = nil }
+            throw .invalidRequest("the job's environment cannot be sent as JSON: \(error)")
+        }
+        let ending: Ending
+        if write(Array(line) + [UInt8(ascii: "\n")]) {
+            ending = await withTaskCancellationHandler {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { [self] in
+                        do { try await Task.sleep(for: job.timeout) } catch { return }
+                        state.withLock { $0.timedOut = true }
+                        stop()
+                    }
+                    let ending = await waitForEnding()
+                    group.cancelAll()
+                    return ending
+                }
+            } onCancel: {
+                self.stop()
+            }
+        } else {
+            ending = .processEnded
+        }
+        let finished = state.withLock { state in
+            defer { state.current = nil }
+            return state.current
+        }
+        if Task.isCancelled, !state.withLock({ $0.timedOut }) { throw .cancelled }
+        var warnings: [String] = []
+        let termination: Termination, exitCode: Int32
+        switch ending {
+        case .exited(let code):
+            (termination, exitCode) = (code > 128 && code < 128 + 65 ? .signaled(code - 128) : .exited(code: code), code)
+        case .processEnded:
+            let (session, timedOut) = state.withLock { ($0.session, $0.timedOut) }
+            switch session {
+            case _ where timedOut: (termination, exitCode) = (.timedOut, 124)
+            case .success(let result)?: (termination, exitCode) = (result.termination, result.exitCode)
+            case .failure(let error)?: throw error
+            case nil: (termination, exitCode) = (.timedOut, 124)
+            }
+            warnings.append("the module's warm process ended during this job")
+        }
+        // While the process runs its `/outputs` is live; once it ended, the executor has copied it out.
+        let source =
+            state.withLock { $0.session == nil ? $0.outputsPath.map { $0 + "/jobs/" + job.name } : nil }
+            ?? request.outputsDirectory.appendingPathComponent("jobs").appendingPathComponent(job.name).path
+        if FileManager.default.fileExists(atPath: source) {
+            let skipped = try OutputsMount.copy(from: source, to: job.outputsDirectory)
+            try? FileManager.default.removeItem(atPath: source)
+            if let first = skipped.first { warnings.append("\(skipped.count) of the job's outputs could not be collected (first: \(first))") }
+        } else {
+            try? FileManager.default.createDirectory(at: job.outputsDirectory, withIntermediateDirectories: true)
+        }
+        return ExecutionResult(
+            termination: termination, exitCode: exitCode, stdout: finished?.stdout ?? [], stderr: finished?.stderr ?? [],
+            stdoutTruncated: finished?.stdoutTruncated ?? false, stderrTruncated: finished?.stderrTruncated ?? false,
+            outputsDirectory: job.outputsDirectory, usage: ResourceUsage(wallTime: clock.now - start), warnings: warnings)
+    }
+
+    /// Kills the process (and the job in it, if any).
+    public func stop() {
+        task.withLock { $0 }?.cancel()
+    }
+
+    /// Kills the process and waits until it is gone and its sandbox is cleaned up.
+    public func stopAndWait() async {
+        let task = self.task.withLock { $0 }
+        task?.cancel()
+        await task?.value
+    }
+
+    // MARK: - The process's streams
+
+    private func write(_ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes { Glibc.write(input, $0.baseAddress.map { $0 + offset }, bytes.count - offset) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return false }
+            offset += count
+        }
+        return true
+    }
+
+    private func waitForEnding() async -> Ending {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Ending, Never>) in
+            let ending: Ending? = state.withLock { state in
+                if let ending = state.current?.ending { return ending }
+                if state.session != nil { return .processEnded }
+                state.current?.continuation = continuation
+                return nil
+            }
+            if let ending { continuation.resume(returning: ending) }
+        }
+    }
+
+    private func received(_ kind: OutputStreamKind, _ bytes: [UInt8]) {
+        let stream = kind == .stderr ? 1 : 0
+        var forwarded: [(live: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?, bytes: [UInt8])] = []
+        var ended: (CheckedContinuation<Ending, Never>, Ending)?
+        state.withLock { state in
+            var out: [UInt8] = []
+            func flush() {
+                guard !out.isEmpty else { return }
+                if state.current != nil, state.current?.ended[stream] == nil {
+                    Self.keep(out, in: &state.current, stream: stream)
+                    forwarded.append((state.current?.live, out))
+                }
+                out = []
+            }
+            for byte in bytes {
+                guard state.atLineStart[stream], let prefix = state.current?.prefix, state.current?.ended[stream] == nil else {
+                    out.append(byte)
+                    state.atLineStart[stream] = byte == UInt8(ascii: "\n")
+                    continue
+                }
+                state.pending[stream].append(byte)
+                let line = state.pending[stream], count = line.count
+                if byte == UInt8(ascii: "\n") {
+                    let code = count > prefix.count ? Int32(String(decoding: line[prefix.count..<(count - 1)], as: UTF8.self)) : nil
+                    if let code, line.starts(with: prefix) {
+                        flush()
+                        state.current?.ended[stream] = code
+                        // The job is over once both streams carried its end line (stdout's code counts).
+                        if let stdout = state.current?.ended[0], state.current?.ended[1] != nil, let continuation = state.current?.continuation {
+                            state.current?.continuation = nil
+                            ended = (continuation, .exited(stdout))
+                        }
+                    } else {
+                        out += line
+                    }
+                    state.pending[stream] = []
+                } else if count <= prefix.count ? byte != prefix[count - 1] : !(byte == UInt8(ascii: "-") || (48...57).contains(byte)) {
+                    out += line
+                    state.pending[stream] = []
+                    state.atLineStart[stream] = false
+                }
+            }
+            flush()
+        }
+        for (live, bytes) in forwarded { live?(kind, bytes) }
+        if let (continuation, ending) = ended { continuation.resume(returning: ending) }
+    }
+
+    private static func keep(_ bytes: [UInt8], in current: inout Current?, stream: Int) {
+        guard var job = current else { return }
+        let kept = stream == 1 ? job.stderr.count : job.stdout.count
+        let taken = bytes.prefix(max(0, job.limit - kept))
+        if stream == 1 {
+            job.stderr += taken
+            if taken.count < bytes.count { job.stderrTruncated = true }
+        } else {
+            job.stdout += taken
+            if taken.count < bytes.count { job.stdoutTruncated = true }
+        }
+        current = job
+    }
+
+    private func ended(_ result: Result<ExecutionResult, ExecutionError>) {
+        let (waiters, continuation) = state.withLock { state in
+            state.session = result
+            defer {
+                state.startWaiters = []
+                state.current?.continuation = nil
+            }
+            return (state.startWaiters, state.current?.continuation)
+        }
+        for waiter in waiters { waiter.resume() }
+        continuation?.resume(returning: .processEnded)
+    }
+}
