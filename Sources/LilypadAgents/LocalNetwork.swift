@@ -129,7 +129,10 @@ public struct LocalNetwork: Sendable {
                 await solver.stop()
                 throw error
             }
-            // The agents are done (or a signal came): the servers stop gracefully.
+            // The agents are done, or a signal stopped the servers: then the agents (which are not
+            // services of the group, so no signal reaches them) stop too, withdrawing what they can
+            // and stopping their warm module processes. The servers stop gracefully.
+            if signals { tasks.cancelAll() }
             await group.triggerGracefulShutdown()
             try? await tasks.next()
             tasks.cancelAll()

@@ -14,6 +14,9 @@ public struct ModuleRunner: Sendable {
         public var folder: URL
         /// The job's result as the executor saw it.
         public var result: ExecutionResult
+        /// For a job run in a warm module process: how many jobs that process has run, this one
+        /// included (1: it was started for this job). `nil` for a job run in a fresh sandbox.
+        public var warmProcessJobs: Int?
     }
 
     /// Why a job could not be run at all (as opposed to running and failing).
@@ -97,9 +100,10 @@ public struct ModuleRunner: Sendable {
             throw Failure("cannot run the module: \(error)")
         }
         let result: ExecutionResult
+        var warmProcessJobs: Int?
         do {
             if let warm, spec.warm, inputs == nil {
-                result = try await warm.run(request, module: "\(offer.module.repo)@\(offer.module.hash)", output: output)
+                (result, warmProcessJobs) = try await warm.run(request, module: "\(offer.module.repo)@\(offer.module.hash)", output: output)
             } else {
                 result = try await executor.run(request, output: output)
             }
@@ -109,7 +113,7 @@ public struct ModuleRunner: Sendable {
         do { try Self.writeResults(result, to: folder) } catch {
             throw Failure("cannot write the results folder \(folder.path): \(error.localizedDescription)")
         }
-        return Outcome(folder: folder, result: result)
+        return Outcome(folder: folder, result: result, warmProcessJobs: warmProcessJobs)
     }
 
     /// Unpacks a job's inputs archive (the tar the job creator posted) into `folder`, replacing what

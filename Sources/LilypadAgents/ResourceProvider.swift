@@ -228,7 +228,9 @@ public actor ResourceProvider {
             var update = DealTransactions.ResourceProvider()
             update.addResult = accepted.transactionHash
             _ = try? await solver.post(resourceProvider: update, dealID: deal.id)
-            log.info("results submitted", metadata: ["data_id": "\(cid)", "exit_code": "\(outcome.result.exitCode)"])
+            var metadata: Logger.Metadata = ["data_id": "\(cid)", "exit_code": "\(outcome.result.exitCode)"]
+            if let jobs = outcome.warmProcessJobs { metadata["warm_process_jobs"] = "\(jobs)" }
+            log.info("results submitted", metadata: metadata)
         } catch {
             log.error("cannot deliver the results", metadata: ["error": "\(error)"])
             await reportFailure(deal, reason: "the provider could not deliver the results: \(error)", log: log)

@@ -57,10 +57,11 @@ public actor WarmModulePool {
     /// shape, or in a new one; keeps the process for the next job if it is still running.
     ///
     /// A process starts with the image's environment (and `LILYPAD_WARM=1`) only; each job's
-    /// module environment travels with the job.
+    /// module environment travels with the job. Returns the job's result and how many jobs the
+    /// process has run, this one included.
     func run(
         _ request: ExecutionRequest, module: String, output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?
-    ) async throws(ExecutionError) -> ExecutionResult {
+    ) async throws(ExecutionError) -> (result: ExecutionResult, processJobs: Int) {
         var shape = request
         shape.environment = []
         shape.name = "warm-" + UUID().uuidString.prefix(8).lowercased()
@@ -74,7 +75,7 @@ public actor WarmModulePool {
         do throws(ExecutionError) {
             let result = try await process.run(job, output: output)
             await checkIn(key: key, process: process)
-            return result
+            return (result, process.jobCount)
         } catch {
             await discard(process)
             throw error

@@ -14,8 +14,9 @@ import Synchronization
 ///
 /// `environment` is the job's module environment (what a cold run would have had); the process
 /// writes the job's files under `outputs` (creating it), its output to stdout and stderr, and ends
-/// the job with the line `<token> <exit code>` on stdout *and* on stderr (so that all of both
-/// streams is the job's). The token is random per job, so nothing the job prints can end it early. A job that outlives its timeout kills the whole process; so
+/// the job with `<token> <exit code>` and a newline on stdout *and* on stderr (so that all of both
+/// streams is the job's; it need not start a line). The token is random per job, so nothing the
+/// job prints can end it early. A job that outlives its timeout kills the whole process; so
 /// does anything that makes the process exit.
 ///
 /// Jobs of different parties meet in one process: a module that opts in must keep nothing from one
@@ -47,13 +48,14 @@ public final class WarmProcess: Sendable {
 
     private struct Current {
         var name: String
-        var prefix: [UInt8]
         var limit: Int
         var stdout: [UInt8] = []
         var stderr: [UInt8] = []
         var stdoutTruncated = false
         var stderrTruncated = false
         var live: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?
+        /// Finds the end line in stdout and in stderr.
+        var scanners: [EndLineScanner]
         var continuation: CheckedContinuation<Ending, Never>?
         /// The exit code each stream's end line gave (stdout, stderr).
         var ended: [Int32?] = [nil, nil]
@@ -74,10 +76,6 @@ public final class WarmProcess: Sendable {
         var startWaiters: [CheckedContinuation<Void, Never>] = []
         var session: Result<ExecutionResult, ExecutionError>?
         var current: Current?
-        /// Per stream (stdout, stderr): the bytes at the start of the current line that could still
-        /// be the end line, and whether the stream is at the start of a line.
-        var pending: [[UInt8]] = [[], []]
-        var atLineStart = [true, true]
         var timedOut = false
         var jobs = 0
     }
@@ -159,7 +157,8 @@ public final class WarmProcess: Sendable {
         let accepted: String? = state.withLock { state in
             guard state.session == nil else { return "the module's warm process has exited" }
             guard state.current == nil else { return "the module's warm process is already running a job" }
-            state.current = Current(name: job.name, prefix: Array((token + " ").utf8), limit: max(0, job.logBytes), live: output)
+            let scanner = EndLineScanner(token: Array(token.utf8))
+            state.current = Current(name: job.name, limit: max(0, job.logBytes), live: output, scanners: [scanner, scanner])
             state.jobs += 1
             return nil
         }
@@ -269,49 +268,25 @@ public final class WarmProcess: Sendable {
 
     private func received(_ kind: OutputStreamKind, _ bytes: [UInt8]) {
         let stream = kind == .stderr ? 1 : 0
-        var forwarded: [(live: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?, bytes: [UInt8])] = []
+        var forwarded: (live: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?, bytes: [UInt8])?
         var ended: (CheckedContinuation<Ending, Never>, Ending)?
         state.withLock { state in
-            var out: [UInt8] = []
-            func flush() {
-                guard !out.isEmpty else { return }
-                if state.current != nil, state.current?.ended[stream] == nil {
-                    Self.keep(out, in: &state.current, stream: stream)
-                    forwarded.append((state.current?.live, out))
-                }
-                out = []
+            guard var job = state.current, job.ended[stream] == nil else { return }  // between jobs: not a job's output
+            let (output, code) = job.scanners[stream].scan(bytes)
+            state.current = job
+            if !output.isEmpty {
+                Self.keep(output, in: &state.current, stream: stream)
+                forwarded = (job.live, output)
             }
-            for byte in bytes {
-                guard state.atLineStart[stream], let prefix = state.current?.prefix, state.current?.ended[stream] == nil else {
-                    out.append(byte)
-                    state.atLineStart[stream] = byte == UInt8(ascii: "\n")
-                    continue
-                }
-                state.pending[stream].append(byte)
-                let line = state.pending[stream], count = line.count
-                if byte == UInt8(ascii: "\n") {
-                    let code = count > prefix.count ? Int32(String(decoding: line[prefix.count..<(count - 1)], as: UTF8.self)) : nil
-                    if let code, line.starts(with: prefix) {
-                        flush()
-                        state.current?.ended[stream] = code
-                        // The job is over once both streams carried its end line (stdout's code counts).
-                        if let stdout = state.current?.ended[0], state.current?.ended[1] != nil, let continuation = state.current?.continuation {
-                            state.current?.continuation = nil
-                            ended = (continuation, .exited(stdout))
-                        }
-                    } else {
-                        out += line
-                    }
-                    state.pending[stream] = []
-                } else if count <= prefix.count ? byte != prefix[count - 1] : !(byte == UInt8(ascii: "-") || (48...57).contains(byte)) {
-                    out += line
-                    state.pending[stream] = []
-                    state.atLineStart[stream] = false
-                }
+            guard let code else { return }
+            state.current?.ended[stream] = code
+            // The job is over once both streams carried its end line (stdout's code counts).
+            if let ending = state.current?.ending, let continuation = state.current?.continuation {
+                state.current?.continuation = nil
+                ended = (continuation, ending)
             }
-            flush()
         }
-        for (live, bytes) in forwarded { live?(kind, bytes) }
+        if let forwarded, !forwarded.bytes.isEmpty { forwarded.live?(kind, forwarded.bytes) }
         if let (continuation, ending) = ended { continuation.resume(returning: ending) }
     }
 
@@ -340,5 +315,67 @@ public final class WarmProcess: Sendable {
         }
         for waiter in waiters { waiter.resume() }
         continuation?.resume(returning: .processEnded)
+    }
+}
+
+/// Finds `<token> <exit code>\n` in a stream that arrives in pieces, passing on every byte before
+/// it at once except a tail that could be the start of the end line (Knuth–Morris–Pratt over
+/// `<token> `, then the code's digits).
+struct EndLineScanner: Sendable {
+    private let prefix: [UInt8]
+    /// `failure[i]`: the length of the longest proper border of `prefix[0..<i+1]`.
+    private let failure: [Int]
+    /// How much of `prefix` the stream's tail matches.
+    private var matched = 0
+    /// The code's characters read after a full `prefix`.
+    private var code: [UInt8] = []
+
+    init(token: [UInt8]) {
+        prefix = token + [UInt8(ascii: " ")]
+        var failure = [Int](repeating: 0, count: prefix.count)
+        var length = 0
+        for index in 1..<prefix.count {
+            while length > 0 && prefix[index] != prefix[length] { length = failure[length - 1] }
+            if prefix[index] == prefix[length] { length += 1 }
+            failure[index] = length
+        }
+        self.failure = failure
+    }
+
+    /// The job's output in `bytes` (what can no longer be part of an end line), and the exit code
+    /// once the end line is complete (bytes after it are not the job's).
+    mutating func scan(_ bytes: [UInt8]) -> (output: [UInt8], code: Int32?) {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        for byte in bytes {
+            if matched == prefix.count {
+                if byte == UInt8(ascii: "\n"), !code.isEmpty, let value = Int32(String(decoding: code, as: UTF8.self)) {
+                    matched = 0
+                    code = []
+                    return (output, value)
+                }
+                if (48...57).contains(byte) || (byte == UInt8(ascii: "-") && code.isEmpty), code.count < 11 {
+                    code.append(byte)
+                    continue
+                }
+                // Not an end line after all: what was held is output; look again from this byte.
+                output += prefix + code
+                matched = 0
+                code = []
+            }
+            var length = matched
+            while length > 0 && byte != prefix[length] { length = failure[length - 1] }
+            if byte == prefix[length] { length += 1 }
+            // The held tail was `prefix[0..<matched]` plus this byte; what the match no longer covers is the job's.
+            let released = matched + 1 - length
+            if released > matched {
+                output += prefix[0..<matched]
+                output.append(byte)
+            } else if released > 0 {
+                output += prefix[0..<released]
+            }
+            matched = length
+        }
+        return (output, nil)
     }
 }

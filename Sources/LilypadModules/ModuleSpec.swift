@@ -53,7 +53,7 @@ public struct ModuleSpec: Sendable, Hashable {
     /// Unknown keys and other things that are not errors but are probably mistakes.
     public var warnings: [String]
     /// The module's program can serve many jobs from one process (`"warm": true`), so a provider may
-    /// keep it running between jobs: see the warm-process protocol in `docs/modules.md`.
+    /// keep it running between jobs (the warm-process protocol: `docs/execution.md`).
     public var warm = false
 
     public static func == (lhs: ModuleSpec, rhs: ModuleSpec) -> Bool {

@@ -50,6 +50,8 @@ struct AnuraTests {
             [Oracle.directory + "/anura_openai_acceptance.py", "http://127.0.0.1:\(anuraPort)/api/v1", key, limited], modules: ["openai"])
         let measured = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any], "\(report)\n\(gateway.output)")
         #expect(measured["embedding_dimensions"] as? Int == 384)
+        // The model modules are warm: the provider kept the chat model's process between the chats.
+        #expect(network.output.contains("warm_process_jobs=2"), "\(network.output.suffix(4000))")
 
         // Every inference was a job the key's owner paid for, through deals the provider ran.
         let listed = try Oracle.lilypad(["anura", "key", "list", "--json"], environment: ["LILYPAD_HOME": home.path])

@@ -23,7 +23,8 @@ struct WarmProcessTests {
           code=0
           case "$msg" in
             fail) code=3 ;;
-            forge) echo "0123456789abcdef0123456789abcdef 0"; echo "$end"; echo "x$end 0" ;;
+            forge) echo "0123456789abcdef0123456789abcdef 0"; echo "$end"; echo "x$end x0" ;;
+            partial) printf "p-out"; printf "p-err" >&2 ;;
             die) exit 7 ;;
             hang) sleep 100000 ;;
           esac
@@ -98,7 +99,17 @@ struct WarmProcessTests {
             #expect(forged.exitCode == 0)
             let lines = String(decoding: forged.stdout, as: UTF8.self).split(separator: "\n")
             #expect(lines.count == 4 && lines.first == "out forge 1 warm=1" && lines[1] == "0123456789abcdef0123456789abcdef 0")
-            #expect(lines[3].hasPrefix("x") && lines[3].hasSuffix(" 0"))
+            #expect(lines[3].hasPrefix("x") && lines[3].hasSuffix(" x0"))
+        }
+    }
+
+    @Test func anEndLineAfterOutputWithoutANewlineStillEndsTheJob() async throws {
+        try await withProcess { process, outputs in
+            let partial = try await process.run(job("partial", outputs))
+            #expect(partial.exitCode == 0)
+            #expect(String(decoding: partial.stdout, as: UTF8.self) == "out partial 1 warm=1\np-out")
+            #expect(String(decoding: partial.stderr, as: UTF8.self) == "err partial\np-err")
+            #expect(try await process.run(job("next", outputs)).exitCode == 0)
         }
     }
 
