@@ -7,6 +7,7 @@ import LilypadLedgerService
 import LilypadModules
 import LilypadSolverService
 import Logging
+import Synchronization
 
 /// A job creator: runs one job on the network, from module to verified results (`lilypad run`).
 ///
@@ -75,6 +76,14 @@ public struct JobCreator: Sendable {
     /// Where results folders go (`$DATA_DIR/downloaded-files`).
     public let downloads: URL
     public var logger: Logger
+    /// How long a module reference (a tag, say) stays resolved to the commit and template it
+    /// named, for jobs of this process; zero (`lilypad run`) resolves it for every job. A service
+    /// running many jobs of one module (Anura) saves a `git fetch` per job.
+    public var moduleReuse: Duration = .zero
+    /// When escrow must be topped up, how many jobs' stake to deposit at once (at least 1). A
+    /// service running many jobs (Anura) deposits every so often instead of before every job; the
+    /// deposit stays the account's (withdrawable from escrow).
+    public var escrowJobs: UInt64 = 1
 
     public init(key: PrivateKey, network: NetworkEndpoints, home: LilypadHome, downloads: URL, logger: Logger) {
         self.key = key
@@ -91,7 +100,8 @@ public struct JobCreator: Sendable {
         let inputs = try job.inputsPath.map { folder throws(Failure) in try Self.archive(inputs: folder) }
         let solver = SolverClient(baseURL: network.solverURL, key: key)
         let settlement = Settlement(ledger: LedgerClient(baseURL: network.ledgerURL), key: key)
-        do { try await settlement.ensureEscrow(DealTerms.jobCreatorStake(offer.pricing, mediation: job.check)) } catch {
+        let stake = DealTerms.jobCreatorStake(offer.pricing, mediation: job.check)
+        do { try await settlement.ensureEscrow(stake, target: stake.multiplied(by: max(1, escrowJobs))) } catch {
             throw Failure(error.description)
         }
         let head: Int
@@ -121,12 +131,25 @@ public struct JobCreator: Sendable {
         do { return try FolderArchive.archive(folder: folder) } catch { throw Failure("cannot read the inputs folder \(folder.path): \(error)") }
     }
 
+    /// Modules resolved recently (home and reference → when, what), for ``moduleReuse``.
+    private static let resolved = Mutex<[String: (at: ContinuousClock.Instant, module: LoadedModule)]>([:])
+
+    func load(_ reference: String) throws -> LoadedModule {
+        let key = home.path + "\u{1F}" + reference
+        if moduleReuse > .zero, let recent = Self.resolved.withLock({ $0[key] }), ContinuousClock.now - recent.at < moduleReuse {
+            return recent.module
+        }
+        let loaded = try ModuleLoader(home: home).load(try ModuleReference(parsing: reference))
+        if moduleReuse > .zero { Self.resolved.withLock { $0[key] = (.now, loaded) } }
+        return loaded
+    }
+
     /// The job offer for `job`: the module is fetched and rendered here to learn its needs.
     func prepare(_ job: Job) throws(Failure) -> JobOffer {
         let spec: ModuleSpec
         let config: ModuleConfig
         do {
-            let loaded = try ModuleLoader(home: home).load(try ModuleReference(parsing: job.module))
+            let loaded = try load(job.module)
             spec = try ModuleRenderer.render(loaded, inputs: job.inputs).spec
             config = ModuleConfig(name: job.module, repo: loaded.config.repo, hash: loaded.config.hash, path: loaded.config.path)
         } catch {

@@ -177,6 +177,8 @@ public actor ResourceProvider {
     func serve(_ deal: DealContainer) async {
         let log = logger.with(deal: deal.id)
         log.info("deal agreed; running the job", metadata: ["module": "\(deal.deal.jobOffer.module.name)"])
+        // Off the job's critical path: its input files are fetched while the provider consents.
+        async let fetchedInputs = fetchInputs(dealID: deal.id)
         do {
             // Collateral returned by earlier deals goes to the balance: top the escrow up again.
             try await settlement.ensureEscrow(requiredEscrow)
@@ -186,7 +188,9 @@ public actor ResourceProvider {
             consent.agree = try await settlement.consent(to: terms)
             let update = consent
             let current = try await retrying("consent to the deal") { try await self.solver.post(resourceProvider: update, dealID: deal.id) }
-            _ = try? await settlement.agreeIfReady(current)
+            // The agreement goes to the ledger while the job starts; results wait for it (``awaitAgreement(_:)``).
+            let settlement = self.settlement
+            Task { _ = try? await settlement.agreeIfReady(current) }
         } catch {
             log.error("cannot consent to the deal", metadata: ["error": "\(error)"])
             return
@@ -200,8 +204,9 @@ public actor ResourceProvider {
         let live = LiveOutputForwarder(client: solver, dealID: deal.id)
         do throws(ModuleRunner.Failure) {
             let archive: [UInt8]?
-            do { archive = try await retrying("fetch the input files") { try await self.solver.inputFiles(dealID: deal.id) } } catch {
-                throw ModuleRunner.Failure("cannot fetch the job's input files: \(error)")
+            switch await fetchedInputs {
+            case .success(let fetched): archive = fetched
+            case .failure(let error): throw ModuleRunner.Failure("cannot fetch the job's input files: \(error)")
             }
             if let archive { try ModuleRunner.unpackInputs(archive, into: inputs) }
             outcome = try await runner.run(
@@ -234,6 +239,13 @@ public actor ResourceProvider {
         } catch {
             log.error("cannot deliver the results", metadata: ["error": "\(error)"])
             await reportFailure(deal, reason: "the provider could not deliver the results: \(error)", log: log)
+        }
+    }
+
+    /// The deal's input files (a tar), or `nil` when the job has none.
+    private func fetchInputs(dealID: String) async -> Result<[UInt8]?, any Error> {
+        do { return .success(try await retrying("fetch the input files") { try await self.solver.inputFiles(dealID: dealID) }) } catch {
+            return .failure(error)
         }
     }
 

@@ -28,8 +28,9 @@ public actor Settlement {
         public init(_ description: String) { self.description = description }
     }
 
-    /// Deposits into escrow so that at least `amount` is free there.
-    public func ensureEscrow(_ amount: UInt256) async throws(Failure) {
+    /// Deposits into escrow so that at least `amount` is free there; when it must deposit, it tops
+    /// escrow up to `target` if the balance allows (fewer deposits for a party running many jobs).
+    public func ensureEscrow(_ amount: UInt256, target: UInt256? = nil) async throws(Failure) {
         do {
             let account = try await ledger.account(key.address)
             guard account.escrow < amount, let missing = amount.subtracting(account.escrow) else { return }
@@ -38,7 +39,11 @@ public actor Settlement {
                     "\(key.address.checksummed) needs \(missing.lpDescription) more in escrow but holds only \(account.balance.lpDescription); fund the account (on a development network: `lilypad wallet faucet`)"
                 )
             }
-            _ = try await send(.deposit(amount: missing))
+            var deposit = missing
+            if let target, let wanted = target.subtracting(account.escrow), wanted > missing {
+                deposit = min(wanted, account.balance)
+            }
+            _ = try await send(.deposit(amount: deposit))
         } catch let failure as Failure {
             throw failure
         } catch {
@@ -48,12 +53,19 @@ public actor Settlement {
 
     /// This party's consent signature to the deal's ledger terms.
     public func consent(to terms: DealTerms) async throws(Failure) -> String {
-        do {
-            let chain = try await ledger.chain()
-            return key.signPersonalMessage(Array(terms.consentMessage(chainID: chain.chainID).utf8)).hexString
-        } catch {
-            throw Failure("cannot read the ledger's chain: \(error)")
-        }
+        let chainID: UInt64
+        do { chainID = try await knownChainID() } catch { throw Failure("cannot read the ledger's chain: \(error)") }
+        return key.signPersonalMessage(Array(terms.consentMessage(chainID: chainID).utf8)).hexString
+    }
+
+    /// The ledger's chain ID, read once (a ledger keeps its chain).
+    private var chainID: UInt64?
+
+    private func knownChainID() async throws(LedgerClient.Failure) -> UInt64 {
+        if let chainID { return chainID }
+        let read = try await ledger.chain().chainID
+        chainID = read
+        return read
     }
 
     /// Submits the agreement if both consents are on the deal; true once the deal is agreed on the ledger.
@@ -80,7 +92,11 @@ public actor Settlement {
         var waited = 0
         var nonceRetries = 0
         while true {
-            do { return try await ledger.send(action, key: key) } catch {
+            do throws(LedgerClient.Failure) {
+                let chainID = try await knownChainID()
+                let account = try await ledger.account(key.address)
+                return try await ledger.submit(LedgerTransaction(chainID: chainID, nonce: account.nextNonce, action: action, key: key))
+            } catch {
                 if case .refused(_, let body) = error {
                     if body.code == "wrong_nonce", nonceRetries < 20 {
                         nonceRetries += 1

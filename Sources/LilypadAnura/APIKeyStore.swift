@@ -44,12 +44,20 @@ public final class APIKeyStore: Sendable {
 
     private let database: DatabaseQueue
 
-    /// Opens (creating if needed) the store at `path`.
-    public init(path: String) throws(Failure) {
+    /// Opens (creating if needed) the store at `path`, in WAL mode. With `fastCommits` (the
+    /// gateway, which records usage on every request) a commit does not wait for the disk: an
+    /// operating-system crash may lose the last moments of usage counts, never a key's creation
+    /// or revocation, which the `key` commands write with full durability.
+    public init(path: String, fastCommits: Bool = false) throws(Failure) {
         do {
             try FileManager.default.createDirectory(
                 atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            database = try DatabaseQueue(path: path)
+            var configuration = Configuration()
+            configuration.prepareDatabase { db in
+                try db.execute(sql: fastCommits ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL")
+            }
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             var migrator = DatabaseMigrator()
             migrator.registerMigration("v1") { db in
                 try db.execute(

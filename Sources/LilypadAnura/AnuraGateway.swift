@@ -122,9 +122,13 @@ public struct AnuraGateway: Sendable {
         module: String, inputs: [String: String], key record: APIKeyStore.Record,
         progress: @escaping @Sendable (JobCreator.Progress) -> Void = { _ in }
     ) async throws(AnuraError) -> JobCreator.Outcome {
-        let creator = JobCreator(
+        var creator = JobCreator(
             key: try account(for: record), network: configuration.network, home: configuration.home, downloads: configuration.downloads,
             logger: logger)
+        // A model's module tag is looked up again after a minute, not for every request.
+        creator.moduleReuse = .seconds(60)
+        // Escrow for 16 requests at a time: not a ledger deposit before every request.
+        creator.escrowJobs = 16
         let outcome: JobCreator.Outcome
         do { outcome = try await creator.run(JobCreator.Job(module: module, inputs: inputs), progress: progress) } catch {
             try? keys.recordUsage(id: record.id, jobs: 1)

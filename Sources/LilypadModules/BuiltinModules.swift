@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import LilypadCore
+import Synchronization
 
 /// The modules shipped with Lilypad for Swift (`Sources/LilypadModules/Builtin/<name>/<version>/`),
 /// served on the local network without any network access.
@@ -25,8 +26,18 @@ public enum BuiltinModules {
     }
 
     /// Makes sure the repositories exist under `modulesRoot` and returns name → `file://` URL,
-    /// ready to use as ``ModuleRegistry`` overrides.
+    /// ready to use as ``ModuleRegistry`` overrides. Checked once per process and modules folder
+    /// (the built-in sources do not change while it runs; every job loads modules).
     public static func materialize(in modulesRoot: String) throws(ModuleError) -> [String: String] {
+        if let urls = materialized.withLock({ $0[modulesRoot] }) { return urls }
+        let urls = try build(in: modulesRoot)
+        materialized.withLock { $0[modulesRoot] = urls }
+        return urls
+    }
+
+    private static let materialized = Mutex<[String: [String: String]]>([:])
+
+    private static func build(in modulesRoot: String) throws(ModuleError) -> [String: String] {
         guard let sourceRoot else { return [:] }
         var urls: [String: String] = [:]
         for (name, versions) in catalog.sorted(by: { $0.key < $1.key }) where !versions.isEmpty {

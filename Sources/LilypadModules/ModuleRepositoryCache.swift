@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import LilypadCore
+import Synchronization
 
 /// A module repository checked out at one commit.
 public struct ModuleCheckout: Sendable, Hashable {
@@ -49,6 +50,20 @@ public struct ModuleRepositoryCache: Sendable {
 
     /// Resolves `ref` in the repository at `url` and returns a checkout of that commit.
     public func checkout(url: String, ref: String) throws(ModuleError) -> ModuleCheckout {
+        // A commit's files never change: once extracted here, it is not looked up in git again.
+        let memo = root + "\u{1F}" + url + "\u{1F}" + ref
+        if Self.isFullCommitHash(ref), let known = Self.commits.withLock({ $0[memo] }), FileManager.default.fileExists(atPath: known.directory) {
+            return known
+        }
+        let checkout = try resolve(url: url, ref: ref)
+        if Self.isFullCommitHash(ref), !checkout.offline { Self.commits.withLock { $0[memo] = checkout } }
+        return checkout
+    }
+
+    /// Checkouts of full commit hashes made by this process.
+    private static let commits = Mutex<[String: ModuleCheckout]>([:])
+
+    private func resolve(url: String, ref: String) throws(ModuleError) -> ModuleCheckout {
         let key = Self.cacheKey(for: url)
         let mirror = "\(root)/mirrors/\(key).git"
         let lock = try FileLock.acquire("\(root)/locks/\(key).lock")

@@ -18,8 +18,9 @@ import Testing
         #expect(record.rateLimit == 20)
         #expect(try store.authenticate(secret)?.id == record.id)
         #expect(try store.authenticate(secret + "x") == nil)
-        // The database file holds the hash, never the secret.
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        // The database (its file and its write-ahead log) holds the hash, never the secret.
+        let bytes = try [path, path + "-wal"].filter { FileManager.default.fileExists(atPath: $0) }
+            .reduce(into: Data()) { $0 += try Data(contentsOf: URL(fileURLWithPath: $1)) }
         #expect(bytes.range(of: Data(secret.utf8)) == nil)
         #expect(bytes.range(of: Data(APIKeyStore.hash(secret).utf8)) != nil)
         try store.recordUsage(id: record.id, requests: 2, promptTokens: 10, completionTokens: 5, jobs: 1)

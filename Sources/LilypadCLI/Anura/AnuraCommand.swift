@@ -21,9 +21,11 @@ extension LilypadCommand {
             defaultSubcommand: Serve.self
         )
 
-        /// `<home>/anura/keys.sqlite` unless told otherwise.
-        static func keyStore(_ path: String?, home: LilypadHome) throws -> APIKeyStore {
-            do { return try APIKeyStore(path: path ?? home.path + "/anura/keys.sqlite") } catch { throw CLIError(error.description) }
+        /// `<home>/anura/keys.sqlite` unless told otherwise; `fastCommits` for the gateway (see ``APIKeyStore/init(path:fastCommits:)``).
+        static func keyStore(_ path: String?, home: LilypadHome, fastCommits: Bool = false) throws -> APIKeyStore {
+            do { return try APIKeyStore(path: path ?? home.path + "/anura/keys.sqlite", fastCommits: fastCommits) } catch {
+                throw CLIError(error.description)
+            }
         }
     }
 }
@@ -74,7 +76,7 @@ extension LilypadCommand.Anura {
             var logger = Logger(label: "lilypad.anura")
             logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             let gateway = AnuraGateway(
-                configuration: configuration, keys: try LilypadCommand.Anura.keyStore(keys, home: network.home), logger: logger)
+                configuration: configuration, keys: try LilypadCommand.Anura.keyStore(keys, home: network.home, fastCommits: true), logger: logger)
             logger.info(
                 "anura ready",
                 metadata: ["url": "http://\(host):\(port)/api/v1", "solver": "\(endpoints.solverURL)", "accounts": "\(accounts.map(\.address))"])

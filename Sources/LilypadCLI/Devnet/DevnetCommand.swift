@@ -90,7 +90,7 @@ extension LilypadCommand {
                 accounts: [try PrivateKey(hex: DevelopmentAccounts.jobCreator.privateKey)])
             configuration.port = port
             let gateway = AnuraGateway(
-                configuration: configuration, keys: try LilypadCommand.Anura.keyStore(nil, home: home), logger: logger)
+                configuration: configuration, keys: try LilypadCommand.Anura.keyStore(nil, home: home, fastCommits: true), logger: logger)
             print("anura ready: http://127.0.0.1:\(port)/api/v1 (create a key with `lilypad anura key create`)")
             fflush(nil)
             try await serveUntilSignalled(gateway.application(), logger: logger)
