@@ -168,29 +168,27 @@ public final class WarmProcess: Sendable {
         let line: Data
         do {
             line = try JSONSerialization.data(
-                withJSONObject: ["id": job.name, "environment": environment, "outputs": folder, "end": token], options: [.sortedKeys, .withoutEscapingSlashes])
+                withJSONObject: ["id": job.name, "environment": environment, "outputs": folder, "end": token],
+                options: [.sortedKeys, .withoutEscapingSlashes])
         } catch {
             state.withLock { $0.current = nil }
             throw .invalidRequest("the job's environment cannot be sent as JSON: \(error)")
         }
-        let ending: Ending
-        if write(Array(line) + [UInt8(ascii: "\n")]) {
-            ending = await withTaskCancellationHandler {
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask { [self] in
-                        do { try await Task.sleep(for: job.timeout) } catch { return }
-                        state.withLock { $0.timedOut = true }
-                        stop()
-                    }
-                    let ending = await waitForEnding()
-                    group.cancelAll()
-                    return ending
+        // A process that cannot take the job has died (or is dying): the job ends with it.
+        if !write(Array(line) + [UInt8(ascii: "\n")]) { stop() }
+        let ending = await withTaskCancellationHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { [self] in
+                    do { try await Task.sleep(for: job.timeout) } catch { return }
+                    state.withLock { $0.timedOut = true }
+                    stop()
                 }
-            } onCancel: {
-                self.stop()
+                let ending = await waitForEnding()
+                group.cancelAll()
+                return ending
             }
-        } else {
-            ending = .processEnded
+        } onCancel: {
+            self.stop()
         }
         let finished = state.withLock { state in
             defer { state.current = nil }
