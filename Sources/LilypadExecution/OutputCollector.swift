@@ -21,18 +21,22 @@ final class OutputCollector: Sendable {
     init(descriptor: Int32, limit: Int, kind: OutputStreamKind, keep: Bool = true, live: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?) {
         self.limit = max(0, limit)
         let thread = Thread { [self] in
-            if keep { self.drain(descriptor, kind: kind, live: live) } else { self.stream(descriptor, kind: kind, live: live) }
+            self.drain(descriptor, kind: kind, keep: keep, live: live)
         }
         thread.name = "lilypad-output-\(kind)"
         thread.start()
     }
 
-    private func drain(_ descriptor: Int32, kind: OutputStreamKind, live: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?) {
+    private func drain(_ descriptor: Int32, kind: OutputStreamKind, keep: Bool, live: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?) {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { break }
+            guard keep else {
+                live?(kind, Array(buffer[0..<count]))
+                continue
+            }
             let chunk: [UInt8]? = state.withLock { state in
                 let room = limit - state.kept.count
                 guard room > 0 else {
@@ -45,19 +49,6 @@ final class OutputCollector: Sendable {
                 return taken
             }
             if let chunk, let live { live(kind, chunk) }
-        }
-        close(descriptor)
-        markFinished()
-    }
-
-    /// Passes every byte read to `live`, keeping none.
-    private func stream(_ descriptor: Int32, kind: OutputStreamKind, live: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?) {
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
-            live?(kind, Array(buffer[0..<count]))
         }
         close(descriptor)
         markFinished()
