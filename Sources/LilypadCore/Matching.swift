@@ -68,7 +68,10 @@ public enum MatchRules {
     /// Mediators both trust, in the provider's order (Lilypad's `GetMutualServices`).
     public static func mutualMediators(job: JobOffer, resource: ResourceOffer) -> [String] {
         let trusted = job.services.mediator ?? [], offered = resource.services.mediator ?? []
-        if trusted.count * offered.count <= 64 { return offered.filter { trusted.contains($0) } }
+        if trusted.count * offered.count <= 64 {
+            // Usually the job trusts every mediator the provider offers: the provider's list is the answer.
+            return offered.allSatisfy { trusted.contains($0) } ? offered : offered.filter { trusted.contains($0) }
+        }
         let trustedSet = Set(trusted)
         return offered.filter { trustedSet.contains($0) }
     }
