@@ -44,9 +44,10 @@ public enum Base58 {
                         remainder = value % divisor
                     }
                     while first < limbCount, limbs[first] == 0 { first += 1 }
+                    var digitsLeft = UInt32(truncatingIfNeeded: remainder)  // < 58⁵ < 2³²: 32-bit divisions
                     for _ in 0..<5 {
-                        digits[count] = UInt8(remainder % 58)
-                        remainder /= 58
+                        digits[count] = UInt8(digitsLeft % 58)
+                        digitsLeft /= 58
                         count += 1
                     }
                 }
