@@ -36,10 +36,10 @@ public struct OrderBook: Sendable {
         var arrival: UInt64
         /// The offer's Go JSON with its ID, for deal IDs.
         var json: [UInt8]
-        /// ``ResourceTerms/hash(_:)`` of the offer: finds its bucket.
-        var terms: Int
         /// The provider's address, lower-cased: the offer's key in ``byProvider``.
         var provider: String
+        /// Where the offer's handle is in ``byProvider``.
+        var providerPlace = ProviderIndex.Place()
 
         var id: String { offer.id }
     }
@@ -51,8 +51,6 @@ public struct OrderBook: Sendable {
         var arrival: UInt64
         /// The offer's Go JSON with its ID, for deal IDs.
         var json: [UInt8]
-        /// ``JobTerms/hash(_:)`` of the offer: finds its group.
-        var terms: Int
 
         var id: String { offer.id }
     }
@@ -107,7 +105,7 @@ public struct OrderBook: Sendable {
     /// Where each bucket is in ``buckets`` (used when offers arrive, not when jobs are matched).
     private var bucketIndex = TermsIndex()
     /// Free offers per provider (lower-cased address), for targeted jobs.
-    private var byProvider: [String: Set<Handle>] = [:]
+    private var byProvider = ProviderIndex()
 
     private var jobs = Slab<JobEntry>()
     /// Waiting jobs with identical requirements, each group a FIFO; scanned in place (a new
@@ -147,7 +145,7 @@ public struct OrderBook: Sendable {
         let jobJSON = try json ?? GoJSONEncoder().encode(job)
         var best: (id: Handle, price: UInt64, arrival: UInt64)?
         if !job.target.address.isEmpty {
-            let candidates = byProvider[Address.lowercased(job.target.address)] ?? []
+            let candidates = byProvider.handles(of: Address.lowercased(job.target.address))
             if candidates.isEmpty {
                 return .cancelled(reason: "the targeted provider \(job.target.address) has no free resource offer")
             }
@@ -178,14 +176,16 @@ public struct OrderBook: Sendable {
         if let best, let resource = takeResource(best.id) {
             return .matched(Match(deal: MatchRules.deal(between: job, and: resource.offer, jobJSON: jobJSON, resourceJSON: resource.json)))
         }
-        let terms = JobTerms.hash(job)
-        let position = groupIndex.position(of: terms) { JobTerms.equal(groups[$0].representative, job) }
+        let position = groupIndex.position(among: groups.count, hash: { JobTerms.hash(job) }) {
+            JobTerms.equal(groups[$0].representative, job)
+        }
         if let position {
-            let handle = jobs.insert(JobEntry(offer: job, idHash: Self.idHash(job.id), arrival: clock, json: jobJSON, terms: terms))
+            let handle = jobs.insert(JobEntry(offer: job, idHash: Self.idHash(job.id), arrival: clock, json: jobJSON))
             groups[position].queue.append(handle)  // in place: copying the group out and back would copy its queue
         } else {
+            let terms = JobTerms.hash(job)
             var group = Group(terms: terms, representative: copy job)
-            group.queue.append(jobs.insert(JobEntry(offer: job, idHash: Self.idHash(job.id), arrival: clock, json: jobJSON, terms: terms)))
+            group.queue.append(jobs.insert(JobEntry(offer: job, idHash: Self.idHash(job.id), arrival: clock, json: jobJSON)))
             groupIndex.insert(terms, at: groups.count)
             groups.append(group)
         }
@@ -211,25 +211,28 @@ public struct OrderBook: Sendable {
             dropGroupIfEmpty(at: best.group)
             return Match(deal: MatchRules.deal(between: job.offer, and: resource, jobJSON: job.json, resourceJSON: resourceJSON))
         }
-        let terms = ResourceTerms.hash(resource)
         let entry = ResourceEntry(
-            offer: resource, idHash: Self.idHash(resource.id), arrival: clock, json: resourceJSON, terms: terms,
+            offer: resource, idHash: Self.idHash(resource.id), arrival: clock, json: resourceJSON,
             provider: Address.lowercased(resource.resourceProvider))
         let provider = entry.provider
-        if let position = bucketIndex.position(of: terms, where: { ResourceTerms.equal(buckets[$0].representative, entry.offer) }) {
-            let handle = resources.insert(entry)
+        let position = bucketIndex.position(among: buckets.count, hash: { ResourceTerms.hash(entry.offer) }) {
+            ResourceTerms.equal(buckets[$0].representative, entry.offer)
+        }
+        let handle: Handle
+        if let position {
+            handle = resources.insert(entry)
             buckets[position].queue.append(handle)
-            byProvider[provider, default: []].insert(handle)
         } else {
             let price = entry.offer.defaultPricing.instructionPrice
             let position = buckets.partitionIndex { $0.price > price }
-            var bucket = Bucket(terms: terms, price: price, representative: entry.offer)
-            let handle = resources.insert(entry)
+            var bucket = Bucket(terms: ResourceTerms.hash(entry.offer), price: price, representative: entry.offer)
+            handle = resources.insert(entry)
             bucket.queue.append(handle)
             buckets.insert(bucket, at: position)
             reindexBuckets()
-            byProvider[provider, default: []].insert(handle)
         }
+        let place = byProvider.add(handle, provider: provider)
+        resources.update(handle) { $0.providerPlace = place }
         return nil
     }
 
@@ -244,17 +247,18 @@ public struct OrderBook: Sendable {
     /// Withdraws a waiting job offer (timed out or cancelled).
     public mutating func removeJob(id: String) {
         guard let handle = jobs.handle(of: id), let entry = jobs.remove(handle) else { return }
-        guard let position = groupIndex.position(of: entry.terms, where: { JobTerms.equal(groups[$0].representative, entry.offer) }) else {
-            return
+        let position = groupIndex.position(among: groups.count, hash: { JobTerms.hash(entry.offer) }) {
+            JobTerms.equal(groups[$0].representative, entry.offer)
         }
+        guard let position else { return }
         dropGroupIfEmpty(at: position)
     }
 
     /// Takes a free resource offer out of the book (its bucket drops it lazily).
     private mutating func takeResource(_ handle: Handle) -> ResourceEntry? {
         guard let entry = resources.remove(handle) else { return nil }
-        if byProvider[entry.provider]?.remove(handle) != nil, byProvider[entry.provider]?.isEmpty == true {
-            byProvider[entry.provider] = nil
+        if let moved = byProvider.remove(at: entry.providerPlace, provider: entry.provider) {
+            resources.update(moved) { $0.providerPlace = entry.providerPlace }
         }
         return entry
     }
@@ -293,70 +297,6 @@ public struct OrderBook: Sendable {
             return (candidate.price, candidate.arrival) < (current.price, current.arrival) ? candidate : current
         case .fixedPrice:
             return candidate.arrival < current.arrival ? candidate : current
-        }
-    }
-}
-
-// MARK: - Terms
-
-extension OrderBook {
-    /// The terms shared by interchangeable resource offers: everything matching looks at but the
-    /// provider. Hashed and compared on the offers themselves, without copying the terms out.
-    enum ResourceTerms {
-        static func hash(_ offer: ResourceOffer) -> Int {
-            var hasher = Hasher()
-            hasher.combine(offer.spec)
-            hasher.combine(offer.mode)
-            hasher.combine(offer.defaultPricing)
-            hasher.combine(offer.modules)
-            hasher.combine(offer.services.solver)
-            hasher.combine(offer.services.mediator)
-            return hasher.finalize()
-        }
-
-        static func equal(_ a: ResourceOffer, _ b: ResourceOffer) -> Bool {
-            a.spec == b.spec && a.mode == b.mode && a.defaultPricing == b.defaultPricing && a.modules == b.modules
-                && a.services.solver == b.services.solver && a.services.mediator == b.services.mediator
-        }
-    }
-
-    /// The requirements shared by interchangeable job offers, hashed and compared on the offers.
-    enum JobTerms {
-        static func hash(_ offer: JobOffer) -> Int {
-            var hasher = Hasher()
-            hasher.combine(offer.spec)
-            hasher.combine(offer.mode)
-            hasher.combine(offer.pricing.instructionPrice)
-            hasher.combine(offer.services.solver)
-            hasher.combine(offer.services.mediator)
-            hasher.combine(offer.module)
-            hasher.combine(Address.lowercased(offer.target.address))
-            return hasher.finalize()
-        }
-
-        static func equal(_ a: JobOffer, _ b: JobOffer) -> Bool {
-            a.spec == b.spec && a.mode == b.mode && a.pricing.instructionPrice == b.pricing.instructionPrice
-                && a.services.solver == b.services.solver && a.services.mediator == b.services.mediator && a.module == b.module
-                && Address.lowercased(a.target.address) == Address.lowercased(b.target.address)
-        }
-    }
-
-    /// Positions of groups (or buckets) by the hash of their terms, so that an arriving offer finds
-    /// its group by hashing its terms once. Distinct terms with equal hashes share an entry and are
-    /// told apart by comparing the terms themselves.
-    struct TermsIndex: Sendable {
-        private var positions: [Int: [Int]] = [:]
-
-        /// The position under `hash` whose terms are the offer's, as `matches` tells.
-        func position(of hash: Int, where matches: (Int) -> Bool) -> Int? {
-            positions[hash]?.first(where: matches)
-        }
-
-        mutating func insert(_ hash: Int, at position: Int) { positions[hash, default: []].append(position) }
-
-        mutating func remove(_ hash: Int, at position: Int) {
-            positions[hash]?.removeAll { $0 == position }
-            if positions[hash]?.isEmpty == true { positions[hash] = nil }
         }
     }
 }

@@ -54,6 +54,13 @@ extension OrderBook {
             return body(entry)
         }
 
+        /// Changes the entry at `handle` in place (nothing if it left).
+        mutating func update(_ handle: Handle, _ change: (inout Entry) -> Void) {
+            guard contains(handle), var entry = slots[Int(handle.slot)].entry.take() else { return }
+            change(&entry)
+            slots[Int(handle.slot)].entry = entry
+        }
+
         /// Adds an offer; one with the same ID already in the slab is no longer found by its ID.
         mutating func insert(_ entry: consuming Entry) -> Handle {
             let hash = entry.idHash
@@ -161,6 +168,53 @@ extension OrderBook {
                 while cells[position] != 0 { position = (position + 1) & mask }
                 cells[position] = cell
             }
+        }
+    }
+}
+
+extension OrderBook {
+    /// Free resource offers by provider, for targeted jobs: each provider's handles in a list, and
+    /// each offer's entry knows its place in that list, so that taking an offer out of the book
+    /// hashes nothing (but the provider's address, when its last free offer leaves).
+    struct ProviderIndex: Sendable {
+        /// Where a handle is: a list, and a position in it.
+        struct Place: Sendable {
+            var list = 0
+            var position = 0
+        }
+
+        private var lists: [String: Int] = [:]
+        private var handles: [[Handle]] = []
+        private var unusedLists: [Int] = []
+
+        /// The provider's free offers (none if it has none).
+        func handles(of provider: String) -> [Handle] { lists[provider].map { handles[$0] } ?? [] }
+
+        mutating func add(_ handle: Handle, provider: String) -> Place {
+            let list: Int
+            if let existing = lists[provider] {
+                list = existing
+            } else {
+                list = unusedLists.popLast() ?? handles.count
+                if list == handles.count { handles.append([]) }
+                lists[provider] = list
+            }
+            handles[list].append(handle)
+            return Place(list: list, position: handles[list].count - 1)
+        }
+
+        /// Removes the handle at `place`; the last handle of the list takes its place and is returned,
+        /// for its entry to be told.
+        mutating func remove(at place: Place, provider: String) -> Handle? {
+            let last = handles[place.list].count - 1
+            let moved = place.position == last ? nil : handles[place.list][last]
+            if let moved { handles[place.list][place.position] = moved }
+            handles[place.list].removeLast()
+            if handles[place.list].isEmpty {
+                lists[provider] = nil
+                unusedLists.append(place.list)
+            }
+            return moved
         }
     }
 }
