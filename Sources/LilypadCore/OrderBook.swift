@@ -47,10 +47,10 @@ public struct OrderBook: Sendable {
     /// A waiting job offer, with what the book derived from it on arrival.
     struct JobEntry: SlabEntry {
         var offer: JobOffer
-        var idHash: UInt32
         var arrival: UInt64
         /// The offer's Go JSON with its ID, for deal IDs.
         var json: [UInt8]
+        var idHash: UInt32  // last: the slot's generation fits in the padding after it
 
         var id: String { offer.id }
     }
@@ -180,12 +180,12 @@ public struct OrderBook: Sendable {
             JobTerms.equal(groups[$0].representative, job)
         }
         if let position {
-            let handle = jobs.insert(JobEntry(offer: job, idHash: Self.idHash(job.id), arrival: clock, json: jobJSON))
+            let handle = jobs.insert(JobEntry(offer: job, arrival: clock, json: jobJSON, idHash: Self.idHash(job.id)))
             groups[position].queue.append(handle)  // in place: copying the group out and back would copy its queue
         } else {
             let terms = JobTerms.hash(job)
             var group = Group(terms: terms, representative: copy job)
-            group.queue.append(jobs.insert(JobEntry(offer: job, idHash: Self.idHash(job.id), arrival: clock, json: jobJSON)))
+            group.queue.append(jobs.insert(JobEntry(offer: job, arrival: clock, json: jobJSON, idHash: Self.idHash(job.id))))
             groupIndex.insert(terms, at: groups.count)
             groups.append(group)
         }
@@ -257,9 +257,8 @@ public struct OrderBook: Sendable {
     /// Takes a free resource offer out of the book (its bucket drops it lazily).
     private mutating func takeResource(_ handle: Handle) -> ResourceEntry? {
         guard let entry = resources.remove(handle) else { return nil }
-        if let moved = byProvider.remove(at: entry.providerPlace, provider: entry.provider) {
-            resources.update(moved) { $0.providerPlace = entry.providerPlace }
-        }
+        let place = entry.providerPlace
+        if let moved = byProvider.remove(at: place, provider: entry.provider) { resources.update(moved) { $0.providerPlace = place } }
         return entry
     }
 
