@@ -159,26 +159,27 @@ public struct OrderBook: Sendable {
         } else if !buckets.isEmpty {
             let live = resources  // a reference, not a copy: read while buckets are compacted in place
             var emptied = false
-            for position in buckets.indices {
-                let price = buckets[position].price
-                // The cheapest feasible price level settles a MarketPrice job; a FixedPrice job wants the oldest it can afford.
-                if job.mode == .marketPrice, let found = best, price > found.price { break }
-                if job.mode == .fixedPrice, price > job.pricing.instructionPrice { break }
-                guard let head = buckets[position].queue.first(alive: live.contains), let arrival = live.arrival(of: head) else {
-                    emptied = true
-                    continue
+            // Buckets read in place: copying one out would retain its representative.
+            buckets.withUnsafeMutableBufferPointer { buckets in
+                for position in buckets.indices {
+                    let price = buckets[position].price
+                    // The cheapest feasible price level settles a MarketPrice job; a FixedPrice job wants the oldest it can afford.
+                    if job.mode == .marketPrice, let found = best, price > found.price { break }
+                    if job.mode == .fixedPrice, price > job.pricing.instructionPrice { break }
+                    guard let head = buckets[position].queue.first(alive: live.contains), let arrival = live.arrival(of: head) else {
+                        emptied = true
+                        continue
+                    }
+                    guard MatchRules.mismatch(job: job, resource: buckets[position].representative) == nil else { continue }
+                    best = Self.better(best, (head, price, arrival), mode: job.mode)
                 }
-                guard MatchRules.mismatch(job: job, resource: buckets[position].representative) == nil else { continue }
-                best = Self.better(best, (head, price, arrival), mode: job.mode)
             }
             if emptied { dropEmptyBuckets() }
         }
         if let best, let resource = takeResource(best.id) {
             return .matched(Match(deal: MatchRules.deal(between: job, and: resource.offer, jobJSON: jobJSON, resourceJSON: resource.json)))
         }
-        let position = groupIndex.position(among: groups.count, hash: { JobTerms.hash(job) }) {
-            JobTerms.equal(groups[$0].representative, job)
-        }
+        let position = groupIndex.position(in: groups, hash: { JobTerms.hash(job) }) { JobTerms.equal($0.representative, job) }
         if let position {
             let handle = jobs.insert(JobEntry(offer: job, arrival: clock, json: jobJSON, idHash: Self.idHash(job.id)))
             groups[position].queue.append(handle)  // in place: copying the group out and back would copy its queue
@@ -200,11 +201,14 @@ public struct OrderBook: Sendable {
         var best: (id: Handle, arrival: UInt64, group: Int)?
         do {  // `live` must be gone before `jobs` is mutated, or the mutation would copy it
             let live = jobs
-            for position in groups.indices {
-                guard MatchRules.mismatch(job: groups[position].representative, resource: resource) == nil,
-                    let head = groups[position].queue.peek(alive: live.contains), let arrival = live.arrival(of: head)
-                else { continue }
-                if best == nil || arrival < (best?.arrival ?? .max) { best = (head, arrival, position) }
+            // Groups read in place: copying one out would retain its representative.
+            groups.withUnsafeBufferPointer { groups in
+                for position in groups.indices {
+                    guard MatchRules.mismatch(job: groups[position].representative, resource: resource) == nil,
+                        let head = groups[position].queue.peek(alive: live.contains), let arrival = live.arrival(of: head)
+                    else { continue }
+                    if best == nil || arrival < (best?.arrival ?? .max) { best = (head, arrival, position) }
+                }
             }
         }
         if let best, let job = jobs.remove(best.id) {
@@ -215,8 +219,8 @@ public struct OrderBook: Sendable {
             offer: resource, idHash: Self.idHash(resource.id), arrival: clock, json: resourceJSON,
             provider: Address.lowercased(resource.resourceProvider))
         let provider = entry.provider
-        let position = bucketIndex.position(among: buckets.count, hash: { ResourceTerms.hash(entry.offer) }) {
-            ResourceTerms.equal(buckets[$0].representative, entry.offer)
+        let position = bucketIndex.position(in: buckets, hash: { ResourceTerms.hash(entry.offer) }) {
+            ResourceTerms.equal($0.representative, entry.offer)
         }
         let handle: Handle
         if let position {
@@ -247,8 +251,8 @@ public struct OrderBook: Sendable {
     /// Withdraws a waiting job offer (timed out or cancelled).
     public mutating func removeJob(id: String) {
         guard let handle = jobs.handle(of: id), let entry = jobs.remove(handle) else { return }
-        let position = groupIndex.position(among: groups.count, hash: { JobTerms.hash(entry.offer) }) {
-            JobTerms.equal(groups[$0].representative, entry.offer)
+        let position = groupIndex.position(in: groups, hash: { JobTerms.hash(entry.offer) }) {
+            JobTerms.equal($0.representative, entry.offer)
         }
         guard let position else { return }
         dropGroupIfEmpty(at: position)

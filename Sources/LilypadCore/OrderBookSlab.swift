@@ -56,9 +56,8 @@ extension OrderBook {
 
         /// Changes the entry at `handle` in place (nothing if it left).
         mutating func update(_ handle: Handle, _ change: (inout Entry) -> Void) {
-            guard contains(handle), var entry = slots[Int(handle.slot)].entry.take() else { return }
-            change(&entry)
-            slots[Int(handle.slot)].entry = entry
+            guard contains(handle) else { return }
+            slots[Int(handle.slot)].entry?.apply(change)  // in place: taking the entry out and back would copy it
         }
 
         /// Adds an offer; one with the same ID already in the slab is no longer found by its ID.
@@ -227,4 +226,9 @@ protocol SlabEntry: Sendable {
     var idHash: UInt32 { get }
     /// When the offer arrived in the book.
     var arrival: UInt64 { get }
+}
+
+extension SlabEntry {
+    /// `change` applied to this entry, where it is.
+    mutating func apply(_ change: (inout Self) -> Void) { change(&self) }
 }

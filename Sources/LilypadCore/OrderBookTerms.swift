@@ -54,11 +54,14 @@ extension OrderBook {
 
         private var positions: [Int: [Int]] = [:]
 
-        /// The position of the group among `count` whose terms are the offer's, as `matches`
-        /// tells; `hash` is the hash of the offer's terms, computed only if needed.
-        func position(among count: Int, hash: () -> Int, where matches: (Int) -> Bool) -> Int? {
-            if count <= Self.scanLimit { return (0..<count).first(where: matches) }
-            return positions[hash()]?.first(where: matches)
+        /// The position of the group in `groups` whose terms are the offer's, as `matches` tells;
+        /// `hash` is the hash of the offer's terms, computed only if needed. Groups are read in
+        /// place, not copied (which would retain their representatives).
+        func position<Group>(in groups: [Group], hash: () -> Int, where matches: (Group) -> Bool) -> Int? {
+            groups.withUnsafeBufferPointer { groups in
+                if groups.count <= Self.scanLimit { return groups.firstIndex(where: matches) }
+                return positions[hash()]?.first { matches(groups[$0]) }
+            }
         }
 
         mutating func insert(_ hash: Int, at position: Int) { positions[hash, default: []].append(position) }

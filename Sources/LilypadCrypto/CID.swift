@@ -94,9 +94,7 @@ public struct CID: Sendable, Hashable, CustomStringConvertible, LosslessStringCo
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 34) { multihash in
             multihash[0] = UInt8(Multihash.sha2_256)
             multihash[1] = 32
-            digest.withUnsafeBytes { bytes in
-                for (index, byte) in bytes.enumerated() { multihash[2 + index] = byte }
-            }
+            digest.withUnsafeBytes { UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: multihash[2...])).copyMemory(from: $0) }
             return Base58.encode(UnsafeBufferPointer(multihash))
         }
     }
