@@ -179,14 +179,15 @@ public struct OrderBook: Sendable {
         if let best, let resource = takeResource(best.id) {
             return .matched(Match(deal: MatchRules.deal(between: job, and: resource.offer, jobJSON: jobJSON, resourceJSON: resource.json)))
         }
+        let idHash = Self.idHash(job.id)
         let position = groupIndex.position(in: groups, hash: { JobTerms.hash(job) }) { JobTerms.equal($0.representative, job) }
         if let position {
-            let handle = jobs.insert(JobEntry(offer: job, arrival: clock, json: jobJSON, idHash: Self.idHash(job.id)))
+            let handle = jobs.insert(JobEntry(offer: job, arrival: clock, json: jobJSON, idHash: idHash))
             groups[position].queue.append(handle)  // in place: copying the group out and back would copy its queue
         } else {
             let terms = JobTerms.hash(job)
             var group = Group(terms: terms, representative: copy job)
-            group.queue.append(jobs.insert(JobEntry(offer: job, arrival: clock, json: jobJSON, idHash: Self.idHash(job.id))))
+            group.queue.append(jobs.insert(JobEntry(offer: job, arrival: clock, json: jobJSON, idHash: idHash)))
             groupIndex.insert(terms, at: groups.count)
             groups.append(group)
         }

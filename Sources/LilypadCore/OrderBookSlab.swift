@@ -103,7 +103,7 @@ extension OrderBook {
         /// Room for `capacity` IDs without growing.
         mutating func reserve(_ capacity: Int) {
             var size = 16
-            while size * 3 < capacity * 4 { size *= 2 }  // at most 3/4 full
+            while size * 7 < capacity * 8 { size *= 2 }  // at most 7/8 full
             if size > cells.count { rebuild(size: size) }
         }
 
@@ -120,7 +120,7 @@ extension OrderBook {
 
         /// Adds `slot` under `hash`, in place of a slot under the same hash for which `replacing` holds.
         mutating func insert(_ hash: UInt32, slot: UInt32, replacing: (UInt32) -> Bool) {
-            if (count + 1) * 4 > cells.count * 3 { rebuild(size: max(16, cells.count * 2)) }
+            if (count + 1) * 8 > cells.count * 7 { rebuild(size: max(16, cells.count * 2)) }
             var position = Int(hash) & mask
             while cells[position] != 0 {
                 if Self.hash(of: cells[position]) == hash, replacing(Self.slot(of: cells[position])) {
