@@ -19,6 +19,7 @@ public enum Base58 {
     /// instead of one division per digit per byte). Limbs and digits live on the stack: the only
     /// allocation is the string's, if it is too long to be stored inline.
     public static func encode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if bytes.count == 34, bytes[0] != 0 { return encodeMultihash(bytes) }
         let zeros = bytes.prefix { $0 == 0 }.count
         let significant = bytes.count - zeros
         let limbCount = (significant + 3) / 4
@@ -56,6 +57,63 @@ public enum Base58 {
                     for index in 0..<zeros { text[index] = alphabet[0] }
                     for index in 0..<count { text[zeros + index] = alphabet[Int(digits[count - 1 - index])] }
                     return zeros + count
+                }
+            }
+        }
+    }
+
+    /// 58⁵, the base of the chunks of five digits the encoders work in.
+    private static let chunk: UInt64 = 58 * 58 * 58 * 58 * 58
+
+    /// `places[w * 10 + j]`: chunk `j` (least significant first) of 2^(16·w), for w in 0...16: the
+    /// place values of a 34-byte number's 16-bit words, written in base 58⁵.
+    private static let wordPlaces: [UInt64] = {
+        var places: [UInt64] = []
+        var power: [UInt64] = [1] + Array(repeating: 0, count: 9)
+        for _ in 0...16 {
+            places += power
+            var carry: UInt64 = 0
+            for index in power.indices {
+                let value = power[index] << 16 + carry
+                power[index] = value % chunk
+                carry = value / chunk
+            }
+        }
+        return places
+    }()
+
+    /// Encodes 34 bytes that do not start with zero (a CIDv0's sha2-256 multihash): the number is
+    /// a sum of 17 words times their place values, so its base-58⁵ chunks are sums of independent
+    /// products, not the remainders of a chain of long divisions.
+    private static func encodeMultihash(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 10) { chunks in
+            chunks.initialize(repeating: 0)
+            wordPlaces.withUnsafeBufferPointer { places in
+                for word in 0..<17 {  // from the least significant
+                    let value = UInt64(bytes[32 - 2 * word]) << 8 | UInt64(bytes[33 - 2 * word])
+                    // Each sum stays below 17 · 2¹⁶ · 58⁵ < 2⁵⁰.
+                    for index in 0..<10 { chunks[index] &+= value &* places[word * 10 + index] }
+                }
+            }
+            var carry: UInt64 = 0
+            for index in 0..<10 {
+                let value = chunks[index] + carry
+                chunks[index] = value % chunk
+                carry = value / chunk
+            }
+            // 50 digits, most significant first, less the leading zeros (the number is below 58⁵⁰).
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 50) { digits in
+                for index in 0..<10 {
+                    var value = UInt32(truncatingIfNeeded: chunks[index])
+                    for place in 0..<5 {
+                        digits[49 - 5 * index - place] = UInt8(value % 58)
+                        value /= 58
+                    }
+                }
+                let first = digits.firstIndex { $0 != 0 } ?? 50
+                return String(unsafeUninitializedCapacity: 50 - first) { text in
+                    for index in first..<50 { text[index - first] = alphabet[Int(digits[index])] }
+                    return 50 - first
                 }
             }
         }
