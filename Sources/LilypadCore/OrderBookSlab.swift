@@ -6,12 +6,30 @@ extension OrderBook {
         var generation: UInt32
     }
 
-    /// The hash an offer ID is indexed by (seeded per process, as `Dictionary`'s own hashing).
+    /// The hash an offer ID is indexed by, seeded per process. A Lilypad ID (CIDv0: `Qm` and 44
+    /// base58 digits of a SHA-256 digest) is already uniformly random, so its last eight digits,
+    /// mixed with the seed, are hash enough (a multiply instead of SipHash); other IDs go through
+    /// `Hasher`. Two IDs collide only when they share those eight digits, which no one can arrange
+    /// without finding near-collisions of SHA-256, and where colliding IDs land depends on the seed.
     static func idHash(_ id: String) -> UInt32 {
+        let fast = id.utf8.withContiguousStorageIfAvailable { bytes -> UInt32? in
+            guard bytes.count == 46, bytes[0] == UInt8(ascii: "Q"), bytes[1] == UInt8(ascii: "m") else { return nil }
+            let digits = UnsafeRawBufferPointer(bytes).loadUnaligned(fromByteOffset: 38, as: UInt64.self)
+            let mixed = (digits ^ idSeed) &* 0x9E37_79B9_7F4A_7C15
+            return UInt32(truncatingIfNeeded: mixed ^ mixed >> 32)
+        }
+        if let fast, let hash = fast { return hash }
         var hasher = Hasher()
         hasher.combine(id)
         return UInt32(truncatingIfNeeded: hasher.finalize())
     }
+
+    /// A random number per process (`Hasher` is seeded per process).
+    private static let idSeed: UInt64 = {
+        var hasher = Hasher()
+        hasher.combine(0x1D)
+        return UInt64(bitPattern: Int64(hasher.finalize()))
+    }()
 
     /// The offers on one side of the book, in slots reused after removal. Matching follows
     /// handles (an array index and a compare) instead of hashing offer IDs; IDs are looked up

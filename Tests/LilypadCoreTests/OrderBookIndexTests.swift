@@ -1,3 +1,4 @@
+import Foundation
 import LilypadTestSupport
 import Testing
 
@@ -39,5 +40,33 @@ struct OrderBookIndexTests {
         index.insert(7, slot: 2, replacing: { $0 == 1 })
         #expect(index.count == 1)
         #expect(index.find(7, where: { _ in true }) == 2)
+    }
+
+    /// Lilypad IDs (CIDv0) are indexed by their last digits: IDs that share them, and IDs of other
+    /// shapes, are still told apart.
+    @Test func cidShapedIDsThatShareTheirLastDigits() throws {
+        var book = OrderBook()
+        let tail = "ABCDEFGH"
+        let ids = (0..<40).map { "Qm" + String(repeating: "z", count: 34) + String(format: "%02d", $0) + tail }
+        #expect(ids.allSatisfy { $0.utf8.count == 46 })
+        #expect(Set(ids.map(OrderBook.idHash)).count == 1)
+        for id in ids + ["short", "Qm-not-a-cid"] {
+            #expect(try book.add(job: Offers.job(id, spec: MachineSpec(cpu: 64000))) == .waiting)
+        }
+        for id in ids where id.hasSuffix("7" + tail) || id.hasSuffix("3" + tail) { book.removeJob(id: id) }
+        book.removeJob(id: "short")
+        for id in ids {
+            #expect(book.isWaiting(jobOffer: id) == !(id.hasSuffix("7" + tail) || id.hasSuffix("3" + tail)), "\(id)")
+        }
+        #expect(!book.isWaiting(jobOffer: "short") && book.isWaiting(jobOffer: "Qm-not-a-cid"))
+        #expect(book.waitingJobOfferCount == 41 - 8)
+        // Real IDs, computed from the offers.
+        var real = OrderBook()
+        let (job, json) = try Offers.job("", spec: MachineSpec(cpu: 64000)).identified()
+        #expect(job.id.hasPrefix("Qm") && job.id.utf8.count == 46)
+        #expect(try real.add(job: job, json: json) == .waiting)
+        #expect(real.isWaiting(jobOffer: job.id))
+        real.removeJob(id: job.id)
+        #expect(!real.isWaiting(jobOffer: job.id) && real.waitingJobOfferCount == 0)
     }
 }
