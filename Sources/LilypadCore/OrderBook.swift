@@ -5,8 +5,10 @@
 /// Both sides are indexed by their terms: resource offers with identical terms (hardware, price,
 /// mediators, solver, allowlist) share a bucket, buckets are kept in price order, and a job is
 /// checked against a bucket once, not against every offer in it; waiting jobs with identical
-/// requirements share a FIFO queue. A resource offer leaves the book the moment it wins, so it is
-/// never in two deals.
+/// requirements share a FIFO queue. An arriving offer finds its group (or bucket) by comparing its
+/// terms with each group's, cheap fields first, or past ``TermsIndex/scanLimit`` groups by their
+/// hash. Offers are kept by handle in slabs, and their IDs in a compact index. A resource offer
+/// leaves the book the moment it wins, so it is never in two deals.
 ///
 /// Selection follows Lilypad: a MarketPrice job takes the cheapest offer (ties: oldest); a
 /// FixedPrice job takes the oldest offer it can afford. Age is arrival order in the book.
