@@ -147,6 +147,18 @@ final class GoJSONWriter {
 
     func writeInteger(_ value: some BinaryInteger) { bytes.append(contentsOf: String(value).utf8) }
 
+    /// Appends the decimal digits of `value` to `bytes` (as `String(value)` writes them).
+    static func appendInteger(_ value: UInt64, to bytes: inout [UInt8]) {
+        guard value >= 10 else { return bytes.append(UInt8(ascii: "0") + UInt8(value)) }
+        let start = bytes.count
+        var rest = value
+        while rest > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        }
+        bytes[start...].reverse()
+    }
+
     func writeDouble(_ value: Double, codingPath: [any CodingKey]) throws {
         guard value.isFinite else {
             throw GoJSONEncodingError.unsupportedFloat(value, path: codingPath.map(\.stringValue).joined(separator: "."))
@@ -164,7 +176,10 @@ final class GoJSONWriter {
     }
 
     /// A string with Go's escaping (HTML-safe).
-    func writeString(_ string: String) {
+    func writeString(_ string: String) { Self.appendString(string, to: &bytes) }
+
+    /// Appends `string` as a JSON string with Go's escaping (HTML-safe) to `bytes`.
+    static func appendString(_ string: String, to bytes: inout [UInt8]) {
         // Most strings (addresses, IDs, names) need no escaping: copied in one go.
         let plain = string.utf8.withContiguousStorageIfAvailable { text in
             guard !text.contains(where: Self.needsEscaping) else { return false }

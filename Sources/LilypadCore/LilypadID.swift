@@ -52,42 +52,61 @@ extension ContentAddressed {
 }
 
 extension Deal {
-    private static let resourceOfferKey = Array(#","resource_offer":"#.utf8)
-    private static let closingBrace: [UInt8] = [UInt8(ascii: "}")]
-
     /// The deal's ID, assembled from its offers' Go JSON (as kept from ``ContentAddressed/identified()``)
     /// instead of encoding them again. Equal to ``ContentAddressed/computeID()`` for the same deal.
     public static func computeID(members: DealMembers, pricing: DealPricing, jobOfferJSON: [UInt8], resourceOfferJSON: [UInt8]) throws -> String {
+        id(members: members, pricing: pricing, jobOfferJSON: jobOfferJSON, resourceOfferJSON: resourceOfferJSON)
+    }
+
+    /// ``computeID(members:pricing:jobOfferJSON:resourceOfferJSON:)``, which cannot fail: the deal's
+    /// dag-pb block is written into one buffer, sized up front, and hashed in one call.
+    static func id(members: DealMembers, pricing: DealPricing, jobOfferJSON: [UInt8], resourceOfferJSON: [UInt8]) -> String {
+        // The block is `0x0A varint(length) JSON`; the header goes in front once the length is known.
+        let headerRoom = 11
+        var block: [UInt8] = []
+        block.reserveCapacity(headerRoom + 512 + jobOfferJSON.count + resourceOfferJSON.count)
+        block.append(contentsOf: repeatElement(0, count: headerRoom))
         // Members and pricing are written directly (the layout of their Codable encoding, fixed by
         // Go's field order), which makes a deal ID several times cheaper than through Codable.
-        let writer = GoJSONWriter()
-        writer.writeLiteral(#"{"id":"","members":{"solver":"#)
-        writer.writeString(members.solver)
-        writer.writeLiteral(#","job_creator":"#)
-        writer.writeString(members.jobCreator)
-        writer.writeLiteral(#","resource_provider":"#)
-        writer.writeString(members.resourceProvider)
-        writer.writeLiteral(#","mediators":"#)
+        block.append(contentsOf: #"{"id":"","members":{"solver":"#.utf8)
+        GoJSONWriter.appendString(members.solver, to: &block)
+        block.append(contentsOf: #","job_creator":"#.utf8)
+        GoJSONWriter.appendString(members.jobCreator, to: &block)
+        block.append(contentsOf: #","resource_provider":"#.utf8)
+        GoJSONWriter.appendString(members.resourceProvider, to: &block)
+        block.append(contentsOf: #","mediators":"#.utf8)
         if let mediators = members.mediators {
-            writer.bytes.append(UInt8(ascii: "["))
+            block.append(UInt8(ascii: "["))
             for (index, mediator) in mediators.enumerated() {
-                if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
-                writer.writeString(mediator)
+                if index > 0 { block.append(UInt8(ascii: ",")) }
+                GoJSONWriter.appendString(mediator, to: &block)
             }
-            writer.bytes.append(UInt8(ascii: "]"))
+            block.append(UInt8(ascii: "]"))
         } else {
-            writer.writeLiteral("null")
+            block.append(contentsOf: "null".utf8)
         }
-        writer.writeLiteral(#"},"pricing":{"instruction_price":"#)
-        writer.writeInteger(pricing.instructionPrice)
-        writer.writeLiteral(#","payment_collateral":"#)
-        writer.writeInteger(pricing.paymentCollateral)
-        writer.writeLiteral(#","results_collateral_multiple":"#)
-        writer.writeInteger(pricing.resultsCollateralMultiple)
-        writer.writeLiteral(#","mediation_fee":"#)
-        writer.writeInteger(pricing.mediationFee)
-        writer.writeLiteral(#"},"job_offer":"#)
-        // The offers' JSON is hashed where it is, not copied into one buffer.
-        return CID.dagPB(dataParts: [writer.bytes, jobOfferJSON, Self.resourceOfferKey, resourceOfferJSON, Self.closingBrace]).description
+        block.append(contentsOf: #"},"pricing":{"instruction_price":"#.utf8)
+        GoJSONWriter.appendInteger(pricing.instructionPrice, to: &block)
+        block.append(contentsOf: #","payment_collateral":"#.utf8)
+        GoJSONWriter.appendInteger(pricing.paymentCollateral, to: &block)
+        block.append(contentsOf: #","results_collateral_multiple":"#.utf8)
+        GoJSONWriter.appendInteger(pricing.resultsCollateralMultiple, to: &block)
+        block.append(contentsOf: #","mediation_fee":"#.utf8)
+        GoJSONWriter.appendInteger(pricing.mediationFee, to: &block)
+        block.append(contentsOf: #"},"job_offer":"#.utf8)
+        block.append(contentsOf: jobOfferJSON)
+        block.append(contentsOf: #","resource_offer":"#.utf8)
+        block.append(contentsOf: resourceOfferJSON)
+        block.append(UInt8(ascii: "}"))
+        // The header: field 1 (Data), length-delimited, right before the JSON.
+        let length = block.count - headerRoom
+        var lengthBytes = 1
+        while length >> (7 * lengthBytes) > 0 { lengthBytes += 1 }
+        let start = headerRoom - 1 - lengthBytes
+        block[start] = 0x0A
+        for index in 0..<lengthBytes {
+            block[start + 1 + index] = UInt8(truncatingIfNeeded: length >> (7 * index)) & 0x7F | (index < lengthBytes - 1 ? 0x80 : 0)
+        }
+        return block.withUnsafeBytes { CID.v0Text(ofDagPBBlock: UnsafeRawBufferPointer(rebasing: $0[start...])) }
     }
 }

@@ -42,8 +42,8 @@ public enum MatchRules {
         if have.gpu < need.gpu { return .gpu(needed: need.gpu, offered: have.gpu) }
         if have.ram < need.ram { return .ram(needed: need.ram, offered: have.ram) }
         if let wanted = need.gpus, !wanted.isEmpty {
-            let needed = wanted.map(\.vram).max() ?? 0
-            let offered = (have.gpus ?? []).map(\.vram).max() ?? 0
+            let needed = wanted.lazy.map(\.vram).max() ?? 0
+            let offered = (have.gpus ?? []).lazy.map(\.vram).max() ?? 0
             if (have.gpus ?? []).isEmpty || offered < needed { return .vram(needed: needed, offered: offered) }
         }
         if have.disk < need.disk { return .disk(needed: need.disk, offered: have.disk) }
@@ -67,8 +67,13 @@ public enum MatchRules {
 
     /// Mediators both trust, in the provider's order (Lilypad's `GetMutualServices`).
     public static func mutualMediators(job: JobOffer, resource: ResourceOffer) -> [String] {
-        let trusted = Set(job.services.mediator ?? [])
-        return (resource.services.mediator ?? []).filter { trusted.contains($0) }
+        let trusted = job.services.mediator ?? [], offered = resource.services.mediator ?? []
+        if trusted.count * offered.count <= 64 {
+            // Usually the job trusts every mediator the provider offers: the provider's list is the answer.
+            return offered.allSatisfy { trusted.contains($0) } ? offered : offered.filter { trusted.contains($0) }
+        }
+        let trustedSet = Set(trusted)
+        return offered.filter { trustedSet.contains($0) }
     }
 
     /// Whether a provider's allowlist admits `module`. An empty list admits everything. Entries are
@@ -91,16 +96,23 @@ public enum MatchRules {
     /// Builds the deal for a matched pair: mutual mediators, the provider's pricing, and its ID.
     /// Pass the offers' Go JSON (from ``ContentAddressed/identified()``) to avoid encoding them again.
     public static func deal(job: JobOffer, resource: ResourceOffer, jobJSON: [UInt8]? = nil, resourceJSON: [UInt8]? = nil) throws -> Deal {
-        var deal = Deal(
-            members: DealMembers(
-                solver: job.services.solver, jobCreator: job.jobCreator, resourceProvider: resource.resourceProvider,
-                mediators: mutualMediators(job: job, resource: resource)),
-            pricing: resource.defaultPricing, jobOffer: job, resourceOffer: resource)
-        if let jobJSON, let resourceJSON {
-            deal.id = try Deal.computeID(members: deal.members, pricing: deal.pricing, jobOfferJSON: jobJSON, resourceOfferJSON: resourceJSON)
-            return deal
-        }
+        if let jobJSON, let resourceJSON { return deal(between: job, and: resource, jobJSON: jobJSON, resourceJSON: resourceJSON) }
+        let deal = Deal(members: members(job: job, resource: resource), pricing: resource.defaultPricing, jobOffer: job, resourceOffer: resource)
         return try deal.withComputedID()
+    }
+
+    /// The deal for a matched pair, its ID assembled from the offers' kept Go JSON; the offers
+    /// are moved into it, not copied.
+    static func deal(between job: consuming JobOffer, and resource: consuming ResourceOffer, jobJSON: [UInt8], resourceJSON: [UInt8]) -> Deal {
+        let members = members(job: job, resource: resource)
+        let id = Deal.id(members: members, pricing: resource.defaultPricing, jobOfferJSON: jobJSON, resourceOfferJSON: resourceJSON)
+        return Deal(id: id, members: members, pricing: resource.defaultPricing, jobOffer: job, resourceOffer: resource)
+    }
+
+    private static func members(job: JobOffer, resource: ResourceOffer) -> DealMembers {
+        DealMembers(
+            solver: job.services.solver, jobCreator: job.jobCreator, resourceProvider: resource.resourceProvider,
+            mediators: mutualMediators(job: job, resource: resource))
     }
 
     private static func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }

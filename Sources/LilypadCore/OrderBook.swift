@@ -5,8 +5,10 @@
 /// Both sides are indexed by their terms: resource offers with identical terms (hardware, price,
 /// mediators, solver, allowlist) share a bucket, buckets are kept in price order, and a job is
 /// checked against a bucket once, not against every offer in it; waiting jobs with identical
-/// requirements share a FIFO queue. A resource offer leaves the book the moment it wins, so it is
-/// never in two deals.
+/// requirements share a FIFO queue. An arriving offer finds its group (or bucket) by comparing its
+/// terms with each group's, cheap fields first, or past ``TermsIndex/scanLimit`` groups by their
+/// hash. Offers are kept by handle in slabs, and their IDs in a compact index. A resource offer
+/// leaves the book the moment it wins, so it is never in two deals.
 ///
 /// Selection follows Lilypad: a MarketPrice job takes the cheapest offer (ties: oldest); a
 /// FixedPrice job takes the oldest offer it can afford. Age is arrival order in the book.
@@ -29,44 +31,49 @@ public struct OrderBook: Sendable {
 
     // MARK: - Storage
 
-    /// Terms shared by interchangeable resource offers (everything matching looks at but the provider).
-    struct ResourceTerms: Hashable, Sendable {
-        var spec: MachineSpec
-        var mode: PricingMode
-        var pricing: DealPricing
-        var modules: [String]?
-        var solver: String
-        var mediators: [String]?
+    /// A free resource offer, with what the book derived from it on arrival.
+    struct ResourceEntry: SlabEntry {
+        var offer: ResourceOffer
+        var idHash: UInt32
+        var arrival: UInt64
+        /// The offer's Go JSON with its ID, for deal IDs.
+        var json: [UInt8]
+        /// The provider's address, lower-cased: the offer's key in ``byProvider``.
+        var provider: String
+        /// Where the offer's handle is in ``byProvider``.
+        var providerPlace = ProviderIndex.Place()
 
-        init(_ offer: ResourceOffer) {
-            spec = offer.spec
-            mode = offer.mode
-            pricing = offer.defaultPricing
-            modules = offer.modules
-            solver = offer.services.solver
-            mediators = offer.services.mediator
-        }
+        var id: String { offer.id }
     }
 
-    /// Requirements shared by interchangeable job offers.
-    struct JobTerms: Hashable, Sendable {
-        var spec: MachineSpec
-        var mode: PricingMode
-        var price: UInt64
-        var solver: String
-        var mediators: [String]?
-        var module: ModuleConfig
-        var target: String
+    /// A waiting job offer, with what the book derived from it on arrival.
+    struct JobEntry: SlabEntry {
+        var offer: JobOffer
+        var arrival: UInt64
+        /// The offer's Go JSON with its ID, for deal IDs.
+        var json: [UInt8]
+        var idHash: UInt32  // last: the slot's generation fits in the padding after it
 
-        init(_ offer: JobOffer) {
-            spec = offer.spec
-            mode = offer.mode
-            price = offer.pricing.instructionPrice
-            solver = offer.services.solver
-            mediators = offer.services.mediator
-            module = offer.module
-            target = offer.target.address.lowercased()
-        }
+        var id: String { offer.id }
+    }
+
+    /// Resource offers with identical terms, oldest first.
+    struct Bucket: Sendable {
+        /// ``ResourceTerms/hash(_:)`` of the terms.
+        var terms: Int
+        var price: UInt64
+        /// The first offer of these terms: what jobs are checked against.
+        var representative: ResourceOffer
+        var queue = Queue()
+    }
+
+    /// Waiting jobs with identical requirements, oldest first.
+    struct Group: Sendable {
+        /// ``JobTerms/hash(_:)`` of the requirements.
+        var terms: Int
+        /// The first job of these requirements: what resource offers are checked against.
+        var representative: JobOffer
+        var queue = Queue()
     }
 
     /// A FIFO of handles with lazy removal: handles of offers no longer in the book are skipped.
@@ -94,115 +101,20 @@ public struct OrderBook: Sendable {
         }
     }
 
-    struct Bucket: Sendable {
-        var terms: ResourceTerms
-        var representative: ResourceOffer
-        var queue = Queue()
-    }
-
-    /// Where an offer is in its ``Slab``: a slot, and the generation of the offer in it (a slot is
-    /// reused once its offer leaves, so a stale handle in a queue is recognised as dead).
-    struct Handle: Hashable, Sendable {
-        var slot: UInt32
-        var generation: UInt32
-    }
-
-    /// The offers on one side of the book, in slots reused after removal. Matching follows
-    /// handles (an array index and a compare) instead of hashing offer IDs, and a map growing to
-    /// many offers rehashes only short IDs → handles, not whole offers.
-    struct Slab<Offer: Sendable>: Sendable {
-        struct Entry: Sendable {
-            var offer: Offer
-            var arrival: UInt64
-            var json: [UInt8]
-        }
-
-        /// An offer ID with its hash computed once: growing the index rehashes 8 bytes per offer,
-        /// and a probe compares hashes before it compares IDs.
-        struct Key: Hashable, Sendable {
-            let id: String
-            let hash: Int
-
-            init(_ id: String) {
-                self.id = id
-                var hasher = Hasher()  // seeded per process, as Dictionary's own hashing
-                var text = id
-                text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-                hash = hasher.finalize()
-            }
-
-            func hash(into hasher: inout Hasher) { hasher.combine(hash) }
-            static func == (a: Key, b: Key) -> Bool { a.hash == b.hash && a.id == b.id }
-        }
-
-        private var entries: [Entry?] = []
-        private var generations: [UInt32] = []
-        private var free: [UInt32] = []
-        /// Offer ID → handle.
-        private var index: [Key: Handle] = [:]
-
-        var count: Int { index.count }
-
-        /// Room for `capacity` offers without growing (and rehashing) on the way.
-        mutating func reserve(_ capacity: Int) {
-            entries.reserveCapacity(capacity)
-            generations.reserveCapacity(capacity)
-            index.reserveCapacity(capacity)
-        }
-
-        func handle(of id: String) -> Handle? { index[Key(id)] }
-
-        @inline(__always)
-        func contains(_ handle: Handle) -> Bool {
-            generations[Int(handle.slot)] == handle.generation && entries[Int(handle.slot)] != nil
-        }
-
-        subscript(handle: Handle) -> Entry? { contains(handle) ? entries[Int(handle.slot)] : nil }
-
-        /// When the offer arrived, without copying it out (`nil` if it left).
-        @inline(__always)
-        func arrival(of handle: Handle) -> UInt64? { contains(handle) ? entries[Int(handle.slot)]?.arrival : nil }
-
-        mutating func insert(id: String, _ entry: Entry) -> Handle {
-            let handle: Handle
-            if let slot = free.popLast() {
-                handle = Handle(slot: slot, generation: generations[Int(slot)])
-                entries[Int(slot)] = entry
-            } else {
-                handle = Handle(slot: UInt32(entries.count), generation: 0)
-                entries.append(entry)
-                generations.append(0)
-            }
-            index[Key(id)] = handle
-            return handle
-        }
-
-        /// Takes the offer `id` out of the book.
-        mutating func remove(id: String) -> Entry? {
-            guard let handle = index.removeValue(forKey: Key(id)) else { return nil }
-            let slot = Int(handle.slot)
-            let entry = entries[slot]
-            entries[slot] = nil
-            generations[slot] &+= 1
-            free.append(handle.slot)
-            return entry
-        }
-    }
-
-    private var resources = Slab<ResourceOffer>()
+    private var resources = Slab<ResourceEntry>()
     /// Buckets by ascending instruction price; scanned without hashing their keys.
     private var buckets: [Bucket] = []
     /// Where each bucket is in ``buckets`` (used when offers arrive, not when jobs are matched).
-    private var bucketIndex: [ResourceTerms: Int] = [:]
+    private var bucketIndex = TermsIndex()
     /// Free offers per provider (lower-cased address), for targeted jobs.
-    private var byProvider: [String: Set<Handle>] = [:]
+    private var byProvider = ProviderIndex()
 
-    private var jobs = Slab<JobOffer>()
+    private var jobs = Slab<JobEntry>()
     /// Waiting jobs with identical requirements, each group a FIFO; scanned in place (a new
     /// resource offer reads each group's representative without copying it).
-    private var groups: [(representative: JobOffer, queue: Queue)] = []
+    private var groups: [Group] = []
     /// Where each group is in ``groups``.
-    private var groupIndex: [JobTerms: Int] = [:]
+    private var groupIndex = TermsIndex()
 
     private var clock: UInt64 = 0
 
@@ -225,91 +137,109 @@ public struct OrderBook: Sendable {
 
     /// Adds a job offer (with its ID set): matches it now, or keeps it waiting.
     ///
+    /// The offer is taken over (`consuming`): the book keeps it, or moves it into the deal, without
+    /// copying it again.
+    ///
     /// - Parameter json: the offer's Go JSON with its ID, from ``ContentAddressed/identified()``;
     ///   computed here if not given. Kept to build deal IDs cheaply.
-    public mutating func add(job: JobOffer, json: [UInt8]? = nil) throws -> JobOutcome {
+    public mutating func add(job: consuming JobOffer, json: [UInt8]? = nil) throws -> JobOutcome {
         clock += 1
         let jobJSON = try json ?? GoJSONEncoder().encode(job)
-        let target = job.target.address.lowercased()
         var best: (id: Handle, price: UInt64, arrival: UInt64)?
-        if !target.isEmpty {
-            let candidates = byProvider[target] ?? []
+        if !job.target.address.isEmpty {
+            let candidates = byProvider.handles(of: Address.lowercased(job.target.address))
             if candidates.isEmpty {
                 return .cancelled(reason: "the targeted provider \(job.target.address) has no free resource offer")
             }
             for handle in candidates {
-                guard let entry = resources[handle], MatchRules.mismatch(job: job, resource: entry.offer) == nil else { continue }
-                best = Self.better(best, (handle, entry.offer.defaultPricing.instructionPrice, entry.arrival), mode: job.mode)
+                let fit = resources.read(handle) { entry in
+                    MatchRules.mismatch(job: job, resource: entry.offer) == nil ? (entry.offer.defaultPricing.instructionPrice, entry.arrival) : nil
+                }
+                guard let (price, arrival) = fit ?? nil else { continue }
+                best = Self.better(best, (handle, price, arrival), mode: job.mode)
             }
         } else if !buckets.isEmpty {
             let live = resources  // a reference, not a copy: read while buckets are compacted in place
             var emptied = false
-            for position in buckets.indices {
-                let price = buckets[position].terms.pricing.instructionPrice
-                // The cheapest feasible price level settles a MarketPrice job; a FixedPrice job wants the oldest it can afford.
-                if job.mode == .marketPrice, let found = best, price > found.price { break }
-                if job.mode == .fixedPrice, price > job.pricing.instructionPrice { break }
-                guard let head = buckets[position].queue.first(alive: live.contains), let arrival = live.arrival(of: head) else {
-                    emptied = true
-                    continue
+            // Buckets read in place: copying one out would retain its representative.
+            buckets.withUnsafeMutableBufferPointer { buckets in
+                for position in buckets.indices {
+                    let price = buckets[position].price
+                    // The cheapest feasible price level settles a MarketPrice job; a FixedPrice job wants the oldest it can afford.
+                    if job.mode == .marketPrice, let found = best, price > found.price { break }
+                    if job.mode == .fixedPrice, price > job.pricing.instructionPrice { break }
+                    guard let head = buckets[position].queue.first(alive: live.contains), let arrival = live.arrival(of: head) else {
+                        emptied = true
+                        continue
+                    }
+                    guard MatchRules.mismatch(job: job, resource: buckets[position].representative) == nil else { continue }
+                    best = Self.better(best, (head, price, arrival), mode: job.mode)
                 }
-                guard MatchRules.mismatch(job: job, resource: buckets[position].representative) == nil else { continue }
-                best = Self.better(best, (head, price, arrival), mode: job.mode)
             }
             if emptied { dropEmptyBuckets() }
         }
-        if let best, let entry = resources[best.id] {
-            let deal = try MatchRules.deal(job: job, resource: entry.offer, jobJSON: jobJSON, resourceJSON: entry.json)
-            removeResource(id: entry.offer.id)
-            return .matched(Match(deal: deal))
+        if let best, let resource = takeResource(best.id) {
+            return .matched(Match(deal: MatchRules.deal(between: job, and: resource.offer, jobJSON: jobJSON, resourceJSON: resource.json)))
         }
-        let handle = jobs.insert(id: job.id, .init(offer: job, arrival: clock, json: jobJSON))
-        // In place: copying the group out and back would copy its whole queue every time.
-        let terms = JobTerms(job)
-        if let position = groupIndex[terms] {
-            groups[position].queue.append(handle)
+        let idHash = Self.idHash(job.id)
+        let position = groupIndex.position(in: groups, hash: { JobTerms.hash(job) }) { JobTerms.equal($0.representative, job) }
+        if let position {
+            let handle = jobs.insert(JobEntry(offer: job, arrival: clock, json: jobJSON, idHash: idHash))
+            groups[position].queue.append(handle)  // in place: copying the group out and back would copy its queue
         } else {
-            var queue = Queue()
-            queue.append(handle)
-            groupIndex[terms] = groups.count
-            groups.append((job, queue))
+            let terms = JobTerms.hash(job)
+            var group = Group(terms: terms, representative: copy job)
+            group.queue.append(jobs.insert(JobEntry(offer: job, arrival: clock, json: jobJSON, idHash: idHash)))
+            groupIndex.insert(terms, at: groups.count)
+            groups.append(group)
         }
         return .waiting
     }
 
     /// Adds a resource offer (with its ID set): gives it to the oldest waiting job it can serve,
-    /// or keeps it free. `json` is as for ``add(job:json:)``.
-    public mutating func add(resource: ResourceOffer, json: [UInt8]? = nil) throws -> Match? {
+    /// or keeps it free. `json` is as for ``add(job:json:)``; the offer is taken over as there.
+    public mutating func add(resource: consuming ResourceOffer, json: [UInt8]? = nil) throws -> Match? {
         clock += 1
         let resourceJSON = try json ?? GoJSONEncoder().encode(resource)
-        var best: (id: Handle, arrival: UInt64)?
+        var best: (id: Handle, arrival: UInt64, group: Int)?
         do {  // `live` must be gone before `jobs` is mutated, or the mutation would copy it
             let live = jobs
-            for position in groups.indices {
-                guard MatchRules.mismatch(job: groups[position].representative, resource: resource) == nil,
-                    let head = groups[position].queue.peek(alive: live.contains), let arrival = live.arrival(of: head)
-                else { continue }
-                if best == nil || arrival < (best?.arrival ?? .max) { best = (head, arrival) }
+            // Groups read in place: copying one out would retain its representative.
+            groups.withUnsafeBufferPointer { groups in
+                for position in groups.indices {
+                    guard MatchRules.mismatch(job: groups[position].representative, resource: resource) == nil,
+                        let head = groups[position].queue.peek(alive: live.contains), let arrival = live.arrival(of: head)
+                    else { continue }
+                    if best == nil || arrival < (best?.arrival ?? .max) { best = (head, arrival, position) }
+                }
             }
         }
-        if let best, let entry = jobs[best.id] {
-            let deal = try MatchRules.deal(job: entry.offer, resource: resource, jobJSON: entry.json, resourceJSON: resourceJSON)
-            removeJob(id: entry.offer.id)
-            return Match(deal: deal)
+        if let best, let job = jobs.remove(best.id) {
+            dropGroupIfEmpty(at: best.group)
+            return Match(deal: MatchRules.deal(between: job.offer, and: resource, jobJSON: job.json, resourceJSON: resourceJSON))
         }
-        let handle = resources.insert(id: resource.id, .init(offer: resource, arrival: clock, json: resourceJSON))
-        let terms = ResourceTerms(resource)
-        if let position = bucketIndex[terms] {
+        let entry = ResourceEntry(
+            offer: resource, idHash: Self.idHash(resource.id), arrival: clock, json: resourceJSON,
+            provider: Address.lowercased(resource.resourceProvider))
+        let provider = entry.provider
+        let position = bucketIndex.position(in: buckets, hash: { ResourceTerms.hash(entry.offer) }) {
+            ResourceTerms.equal($0.representative, entry.offer)
+        }
+        let handle: Handle
+        if let position {
+            handle = resources.insert(entry)
             buckets[position].queue.append(handle)
         } else {
-            let price = terms.pricing.instructionPrice
-            let position = buckets.partitionIndex { $0.terms.pricing.instructionPrice > price }
-            var bucket = Bucket(terms: terms, representative: resource)
+            let price = entry.offer.defaultPricing.instructionPrice
+            let position = buckets.partitionIndex { $0.price > price }
+            var bucket = Bucket(terms: ResourceTerms.hash(entry.offer), price: price, representative: entry.offer)
+            handle = resources.insert(entry)
             bucket.queue.append(handle)
             buckets.insert(bucket, at: position)
             reindexBuckets()
         }
-        byProvider[resource.resourceProvider.lowercased(), default: []].insert(handle)
+        let place = byProvider.add(handle, provider: provider)
+        resources.update(handle) { $0.providerPlace = place }
         return nil
     }
 
@@ -317,25 +247,38 @@ public struct OrderBook: Sendable {
 
     /// Withdraws a free resource offer (expired, cancelled, or its provider left).
     public mutating func removeResource(id: String) {
-        guard let handle = resources.handle(of: id), let entry = resources.remove(id: id) else { return }
-        let provider = entry.offer.resourceProvider.lowercased()
-        byProvider[provider]?.remove(handle)
-        if byProvider[provider]?.isEmpty == true { byProvider[provider] = nil }
+        guard let handle = resources.handle(of: id) else { return }
+        _ = takeResource(handle)
     }
 
     /// Withdraws a waiting job offer (timed out or cancelled).
     public mutating func removeJob(id: String) {
-        guard let entry = jobs.remove(id: id) else { return }
-        let terms = JobTerms(entry.offer)
-        guard let position = groupIndex[terms] else { return }
+        guard let handle = jobs.handle(of: id), let entry = jobs.remove(handle) else { return }
+        let position = groupIndex.position(in: groups, hash: { JobTerms.hash(entry.offer) }) {
+            JobTerms.equal($0.representative, entry.offer)
+        }
+        guard let position else { return }
+        dropGroupIfEmpty(at: position)
+    }
+
+    /// Takes a free resource offer out of the book (its bucket drops it lazily).
+    private mutating func takeResource(_ handle: Handle) -> ResourceEntry? {
+        guard let entry = resources.remove(handle) else { return nil }
+        let place = entry.providerPlace
+        if let moved = byProvider.remove(at: place, provider: entry.provider) { resources.update(moved) { $0.providerPlace = place } }
+        return entry
+    }
+
+    /// Removes the group at `position` if no job in it is waiting any more; the last group takes its place.
+    private mutating func dropGroupIfEmpty(at position: Int) {
         let live = jobs
         guard groups[position].queue.first(alive: live.contains) == nil else { return }
-        // The group is empty: the last group takes its place.
-        groupIndex[terms] = nil
+        groupIndex.remove(groups[position].terms, at: position)
         let last = groups.count - 1
         if position != last {
             groups.swapAt(position, last)
-            groupIndex[JobTerms(groups[position].representative)] = position
+            groupIndex.remove(groups[position].terms, at: last)
+            groupIndex.insert(groups[position].terms, at: position)
         }
         groups.removeLast()
     }
@@ -347,7 +290,8 @@ public struct OrderBook: Sendable {
     }
 
     private mutating func reindexBuckets() {
-        bucketIndex = Dictionary(uniqueKeysWithValues: buckets.enumerated().map { ($0.element.terms, $0.offset) })
+        bucketIndex = TermsIndex()
+        for (position, bucket) in buckets.enumerated() { bucketIndex.insert(bucket.terms, at: position) }
     }
 
     private static func better(
@@ -360,6 +304,14 @@ public struct OrderBook: Sendable {
         case .fixedPrice:
             return candidate.arrival < current.arrival ? candidate : current
         }
+    }
+}
+
+/// Ethereum addresses compared case-insensitively.
+enum Address {
+    /// `address` lower-cased; the string itself, without allocating, when it is already (ASCII, no capitals).
+    static func lowercased(_ address: String) -> String {
+        address.utf8.contains { $0 >= 0x80 || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) } ? address.lowercased() : address
     }
 }
 

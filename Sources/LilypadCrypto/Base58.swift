@@ -8,42 +8,115 @@ public enum Base58 {
     }()
 
     /// Encodes bytes; each leading zero byte becomes a leading `1`.
+    public static func encode(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBufferPointer { encode($0) }
+    }
+
+    /// Encodes bytes; each leading zero byte becomes a leading `1`.
     ///
     /// The number is held in 32-bit limbs and divided by 58⁵ per pass, so each pass yields five
     /// digits with one 64-bit division per limb (a CID's 34 bytes: 10 passes of 9 divisions,
-    /// instead of one division per digit per byte).
-    public static func encode(_ bytes: [UInt8]) -> String {
+    /// instead of one division per digit per byte). Limbs and digits live on the stack: the only
+    /// allocation is the string's, if it is too long to be stored inline.
+    public static func encode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if bytes.count == 34, bytes[0] != 0 { return encodeMultihash(bytes) }
         let zeros = bytes.prefix { $0 == 0 }.count
-        // Big-endian 32-bit limbs of the number after the leading zeros.
-        let significant = bytes[zeros...]
-        var limbs = [UInt32](repeating: 0, count: (significant.count + 3) / 4)
-        let offset = limbs.count * 4 - significant.count
-        for (position, byte) in significant.enumerated() {
-            let index = position + offset
-            limbs[index / 4] |= UInt32(byte) << (8 * (3 - UInt32(index % 4)))
-        }
-        let divisor: UInt64 = 58 * 58 * 58 * 58 * 58
-        var digits: [UInt8] = []  // least significant first
-        digits.reserveCapacity(significant.count * 138 / 100 + 5)
-        var first = 0  // limbs before `first` are zero
-        while first < limbs.count {
-            var remainder: UInt64 = 0
-            for index in first..<limbs.count {
-                let value = remainder << 32 | UInt64(limbs[index])
-                limbs[index] = UInt32(truncatingIfNeeded: value / divisor)
-                remainder = value % divisor
+        let significant = bytes.count - zeros
+        let limbCount = (significant + 3) / 4
+        // Each byte adds log₅₈(256) < 1.37 digits; a pass writes five, the last some of them zeros.
+        let digitCapacity = significant * 137 / 100 + 6
+        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(limbCount, 1)) { limbs in
+            // Big-endian 32-bit limbs of the number after the leading zeros.
+            limbs.initialize(repeating: 0)
+            let offset = limbCount * 4 - significant
+            for position in 0..<significant {
+                let index = position + offset
+                limbs[index / 4] |= UInt32(bytes[zeros + position]) << (8 * (3 - UInt32(index % 4)))
             }
-            while first < limbs.count, limbs[first] == 0 { first += 1 }
-            for _ in 0..<5 {
-                digits.append(UInt8(remainder % 58))
-                remainder /= 58
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: digitCapacity) { digits in
+                let divisor: UInt64 = 58 * 58 * 58 * 58 * 58
+                var count = 0  // digits written, least significant first
+                var first = 0  // limbs before `first` are zero
+                while first < limbCount {
+                    var remainder: UInt64 = 0
+                    for index in first..<limbCount {
+                        let value = remainder << 32 | UInt64(limbs[index])
+                        limbs[index] = UInt32(truncatingIfNeeded: value / divisor)
+                        remainder = value % divisor
+                    }
+                    while first < limbCount, limbs[first] == 0 { first += 1 }
+                    var digitsLeft = UInt32(truncatingIfNeeded: remainder)  // < 58⁵ < 2³²: 32-bit divisions
+                    for _ in 0..<5 {
+                        digits[count] = UInt8(digitsLeft % 58)
+                        digitsLeft /= 58
+                        count += 1
+                    }
+                }
+                while count > 0, digits[count - 1] == 0 { count -= 1 }  // the last pass's leading zero digits
+                return String(unsafeUninitializedCapacity: zeros + count) { text in
+                    for index in 0..<zeros { text[index] = alphabet[0] }
+                    for index in 0..<count { text[zeros + index] = alphabet[Int(digits[count - 1 - index])] }
+                    return zeros + count
+                }
             }
         }
-        while digits.last == 0 { digits.removeLast() }  // the last pass's leading zero digits
-        var text = [UInt8](repeating: alphabet[0], count: zeros)
-        text.reserveCapacity(zeros + digits.count)
-        for digit in digits.reversed() { text.append(alphabet[Int(digit)]) }
-        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// 58⁵, the base of the chunks of five digits the encoders work in.
+    private static let chunk: UInt64 = 58 * 58 * 58 * 58 * 58
+
+    /// `places[w * 10 + j]`: chunk `j` (least significant first) of 2^(16·w), for w in 0...16: the
+    /// place values of a 34-byte number's 16-bit words, written in base 58⁵.
+    private static let wordPlaces: [UInt64] = {
+        var places: [UInt64] = []
+        var power: [UInt64] = [1] + Array(repeating: 0, count: 9)
+        for _ in 0...16 {
+            places += power
+            var carry: UInt64 = 0
+            for index in power.indices {
+                let value = power[index] << 16 + carry
+                power[index] = value % chunk
+                carry = value / chunk
+            }
+        }
+        return places
+    }()
+
+    /// Encodes 34 bytes that do not start with zero (a CIDv0's sha2-256 multihash): the number is
+    /// a sum of 17 words times their place values, so its base-58⁵ chunks are sums of independent
+    /// products, not the remainders of a chain of long divisions.
+    private static func encodeMultihash(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 10) { chunks in
+            chunks.initialize(repeating: 0)
+            wordPlaces.withUnsafeBufferPointer { places in
+                for word in 0..<17 {  // from the least significant
+                    let value = UInt64(bytes[32 - 2 * word]) << 8 | UInt64(bytes[33 - 2 * word])
+                    // Each sum stays below 17 · 2¹⁶ · 58⁵ < 2⁵⁰.
+                    for index in 0..<10 { chunks[index] &+= value &* places[word * 10 + index] }
+                }
+            }
+            var carry: UInt64 = 0
+            for index in 0..<10 {
+                let value = chunks[index] + carry
+                chunks[index] = value % chunk
+                carry = value / chunk
+            }
+            // 50 digits, most significant first, less the leading zeros (the number is below 58⁵⁰).
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 50) { digits in
+                for index in 0..<10 {
+                    var value = UInt32(truncatingIfNeeded: chunks[index])
+                    for place in 0..<5 {
+                        digits[49 - 5 * index - place] = UInt8(value % 58)
+                        value /= 58
+                    }
+                }
+                let first = digits.firstIndex { $0 != 0 } ?? 50
+                return String(unsafeUninitializedCapacity: 50 - first) { text in
+                    for index in first..<50 { text[index - first] = alphabet[Int(digits[index])] }
+                    return 50 - first
+                }
+            }
+        }
     }
 
     /// Decodes base58btc text.

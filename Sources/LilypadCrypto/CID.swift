@@ -84,6 +84,21 @@ public struct CID: Sendable, Hashable, CustomStringConvertible, LosslessStringCo
         return CID(version: 0, codec: Codec.dagPB.rawValue, multihash: Multihash(code: Multihash.sha2_256, digest: Array(hasher.finalize())))
     }
 
+    /// The text (`Qm…`) of the CIDv0 of an encoded dag-pb block: `CID.dagPB(block:).description`,
+    /// without the intermediate values (the block is hashed where it is, the multihash written on
+    /// the stack).
+    public static func v0Text(ofDagPBBlock block: UnsafeRawBufferPointer) -> String {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: block)
+        let digest = hasher.finalize()
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 34) { multihash in
+            multihash[0] = UInt8(Multihash.sha2_256)
+            multihash[1] = 32
+            digest.withUnsafeBytes { UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: multihash[2...])).copyMemory(from: $0) }
+            return Base58.encode(UnsafeBufferPointer(multihash))
+        }
+    }
+
     /// The same content addressed as CIDv1.
     public var v1: CID { CID(version: 1, codec: codec, multihash: multihash) }
 

@@ -185,6 +185,38 @@ struct OrderBookTests {
         #expect(book.isFree(resourceOffer: "r2"))
     }
 
+    /// Past ``OrderBook/TermsIndex/scanLimit`` groups (and buckets), offers find theirs by the hash
+    /// of their terms instead of comparing with each: same groups, same matches.
+    @Test func manyGroupsAreFoundByHash() throws {
+        var book = OrderBook()
+        let groups = OrderBook.TermsIndex.scanLimit * 2
+        // Group i needs i more millicores and i fewer MiB than group 0: an offer of exactly one
+        // group's needs fits that group only.
+        func needs(_ index: Int) -> MachineSpec { MachineSpec(cpu: Millicores(1000 + index), ram: Mebibytes(1000 - index)) }
+        for round in 0..<2 {
+            for index in 0..<groups { #expect(try book.add(job: Offers.job("j\(round)-\(index)", spec: needs(index))) == .waiting) }
+        }
+        book.removeJob(id: "j0-5")  // the group keeps its newer job
+        book.removeJob(id: "j0-6")
+        book.removeJob(id: "j1-6")  // the group is emptied and leaves
+        #expect(book.waitingJobOfferCount == groups * 2 - 3)
+        #expect(try book.add(resource: Offers.resource("r5", spec: needs(5)))?.job.id == "j1-5")
+        #expect(try book.add(resource: Offers.resource("r6", spec: needs(6))) == nil)
+        #expect(try book.add(resource: Offers.resource("r7", spec: needs(7)))?.job.id == "j0-7")
+
+        // Buckets past the limit: a job still takes the cheapest offer that fits it.
+        var resources = OrderBook()
+        for index in 0..<groups {
+            let spec = MachineSpec(cpu: 64000, ram: Mebibytes(4096 + index))
+            _ = try resources.add(resource: Offers.resource("r\(index)", spec: spec, price: UInt64(groups - index)))
+        }
+        guard case .matched(let match) = try resources.add(job: Offers.job("j", spec: MachineSpec(cpu: 64000, ram: 4100))) else {
+            Issue.record("no match")
+            return
+        }
+        #expect(match.resource.id == "r\(groups - 1)")
+    }
+
     /// Random arrivals and withdrawals: no resource offer is ever in two deals, and no waiting job
     /// is ever left next to a free offer that fits it (checked by brute force).
     @Test(arguments: [11, 22, 33])

@@ -43,4 +43,23 @@ struct Base58PropertyTests {
         }
         #expect(Base58.encode([UInt8](repeating: 0xFF, count: 34)) == Self.textbookEncode([UInt8](repeating: 0xFF, count: 34)))
     }
+
+    /// 34-byte inputs (a CIDv0's multihash) take their own path: same text as the textbook.
+    @Test func multihashLengthEncodesAsTheTextbookAlgorithm() throws {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> UInt8 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+        var inputs: [[UInt8]] = [
+            [UInt8](repeating: 0xFF, count: 34), [1] + [UInt8](repeating: 0, count: 33), [0x12, 0x20] + [UInt8](repeating: 0, count: 32),
+        ]
+        for _ in 0..<500 { inputs.append((0..<34).map { _ in next() }) }
+        for _ in 0..<20 { inputs.append([0] + (0..<33).map { _ in next() }) }  // leading zero: the general path
+        for bytes in inputs {
+            let text = Base58.encode(bytes)
+            #expect(text == Self.textbookEncode(bytes), "\(bytes)")
+            #expect(try Base58.decode(text) == bytes)
+        }
+    }
 }
