@@ -93,9 +93,7 @@ public actor Settlement {
         var nonceRetries = 0
         while true {
             do throws(LedgerClient.Failure) {
-                let chainID = try await knownChainID()
-                let account = try await ledger.account(key.address)
-                return try await ledger.submit(LedgerTransaction(chainID: chainID, nonce: account.nextNonce, action: action, key: key))
+                return try await ledger.send(action, key: key, chainID: try await knownChainID())
             } catch {
                 if case .refused(_, let body) = error {
                     if body.code == "wrong_nonce", nonceRetries < 20 {

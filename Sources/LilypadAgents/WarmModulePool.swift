@@ -39,16 +39,12 @@ public actor WarmModulePool {
     let directory: URL
     private var idle: [String: [Idle]] = [:]
     private var closed = false
-    private var started = 0
 
     public init(executor: SandboxExecutor, directory: URL, settings: Settings = Settings()) {
         self.executor = executor
         self.directory = directory
         self.settings = settings
     }
-
-    /// How many processes this pool has started (one per cold start).
-    public var processesStarted: Int { started }
 
     /// How many processes are idle now.
     public var idleCount: Int { idle.values.reduce(0) { $0 + $1.count } }
@@ -89,7 +85,7 @@ public actor WarmModulePool {
         let parts: [String] = [
             module, request.image.digest?.description ?? request.image.rootfs.path, String(describing: request.entrypoint),
             String(describing: request.command), request.workingDirectory ?? "", request.user ?? "", String(describing: limits),
-            request.network.rawValue, request.gpus.map(\.uuid).joined(separator: ","), request.inputsDirectory?.path ?? "",
+            request.network.rawValue, request.gpus.map(\.uuid).joined(separator: ","),
         ]
         return parts.joined(separator: "\u{1F}")
     }
@@ -106,13 +102,10 @@ public actor WarmModulePool {
     }
 
     private func checkOut(key: String, request: ExecutionRequest) async throws(ExecutionError) -> WarmProcess {
-        while let entry = idle[key]?.popLast() {
-            if idle[key]?.isEmpty == true { idle[key] = nil }
-            entry.expiry.cancel()
-            if entry.process.isRunning { return entry.process }
-            await discard(entry.process)
+        while let process = takeIdle(key: key, where: { _ in true }) {
+            if process.isRunning { return process }
+            await discard(process)
         }
-        started += 1
         return try await WarmProcess.start(request, executor: executor)
     }
 
@@ -130,20 +123,24 @@ public actor WarmModulePool {
         idle[key, default: []].append(Idle(id: id, process: process, since: .now, expiry: expiry))
         // Over the cap: the process idle the longest makes room.
         while idleCount > settings.idleProcesses,
-            let (oldestKey, index) = idle.flatMap({ key, entries in entries.indices.map { (key, $0) } })
-                .min(by: { (idle[$0.0]?[$0.1].since ?? .now) < (idle[$1.0]?[$1.1].since ?? .now) })
+            let oldest = idle.flatMap({ key, entries in entries.map { (key, $0) } }).min(by: { $0.1.since < $1.1.since }),
+            let process = takeIdle(key: oldest.0, where: { $0.id == oldest.1.id })
         {
-            guard let entry = idle[oldestKey]?.remove(at: index) else { break }
-            if idle[oldestKey]?.isEmpty == true { idle[oldestKey] = nil }
-            entry.expiry.cancel()
-            await discard(entry.process)
+            await discard(process)
         }
     }
 
     private func expire(key: String, id: UUID) async {
-        guard let index = idle[key]?.firstIndex(where: { $0.id == id }), let entry = idle[key]?.remove(at: index) else { return }
+        guard let process = takeIdle(key: key, where: { $0.id == id }) else { return }
+        await discard(process)
+    }
+
+    /// Takes the most recent idle process for `key` that `match` accepts out of the pool.
+    private func takeIdle(key: String, where match: (Idle) -> Bool) -> WarmProcess? {
+        guard let index = idle[key]?.lastIndex(where: match), let entry = idle[key]?.remove(at: index) else { return nil }
         if idle[key]?.isEmpty == true { idle[key] = nil }
-        await discard(entry.process)
+        entry.expiry.cancel()
+        return entry.process
     }
 
     private func discard(_ process: WarmProcess) async {

@@ -38,69 +38,63 @@ public struct JobOffer: Sendable, Hashable, Codable, ContentAddressed, CustomRef
 
     private var fields: SharedBox<Fields>
 
-    private mutating func update(_ change: (inout Fields) -> Void) {
-        var copy = fields.value
-        change(&copy)
-        fields = SharedBox(copy)
-    }
-
     /// CIDv0 of this offer's Go JSON with `id` empty; see ``LilypadID``.
     public var id: String {
         _read { yield fields.value.id }
-        set { update { $0.id = newValue } }
+        set { fields = fields.updated { $0.id = newValue } }
     }
     /// Creation time, milliseconds since the Unix epoch.
     public var createdAt: Int {
         _read { yield fields.value.createdAt }
-        set { update { $0.createdAt = newValue } }
+        set { fields = fields.updated { $0.createdAt = newValue } }
     }
     /// Random per offer, so two identical offers made in the same millisecond differ.
     public var nonce: String {
         _read { yield fields.value.nonce }
-        set { update { $0.nonce = newValue } }
+        set { fields = fields.updated { $0.nonce = newValue } }
     }
     /// The job creator's address.
     public var jobCreator: String {
         _read { yield fields.value.jobCreator }
-        set { update { $0.jobCreator = newValue } }
+        set { fields = fields.updated { $0.jobCreator = newValue } }
     }
     public var module: ModuleConfig {
         _read { yield fields.value.module }
-        set { update { $0.module = newValue } }
+        set { fields = fields.updated { $0.module = newValue } }
     }
     /// The minimum machine, taken from the module.
     public var spec: MachineSpec {
         _read { yield fields.value.spec }
-        set { update { $0.spec = newValue } }
+        set { fields = fields.updated { $0.spec = newValue } }
     }
     /// The user's inputs; `nil` is Go's nil map.
     public var inputs: [String: String]? {
         _read { yield fields.value.inputs }
-        set { update { $0.inputs = newValue } }
+        set { fields = fields.updated { $0.inputs = newValue } }
     }
     public var inputFiles: InputFiles {
         _read { yield fields.value.inputFiles }
-        set { update { $0.inputFiles = newValue } }
+        set { fields = fields.updated { $0.inputFiles = newValue } }
     }
     public var executionTimeoutSeconds: UInt64 {
         _read { yield fields.value.executionTimeoutSeconds }
-        set { update { $0.executionTimeoutSeconds = newValue } }
+        set { fields = fields.updated { $0.executionTimeoutSeconds = newValue } }
     }
     public var mode: PricingMode {
         _read { yield fields.value.mode }
-        set { update { $0.mode = newValue } }
+        set { fields = fields.updated { $0.mode = newValue } }
     }
     public var pricing: DealPricing {
         _read { yield fields.value.pricing }
-        set { update { $0.pricing = newValue } }
+        set { fields = fields.updated { $0.pricing = newValue } }
     }
     public var services: ServiceConfig {
         _read { yield fields.value.services }
-        set { update { $0.services = newValue } }
+        set { fields = fields.updated { $0.services = newValue } }
     }
     public var target: TargetConfig {
         _read { yield fields.value.target }
-        set { update { $0.target = newValue } }
+        set { fields = fields.updated { $0.target = newValue } }
     }
 
     public init(

@@ -31,58 +31,52 @@ public struct ResourceOffer: Sendable, Hashable, Codable, ContentAddressed, Cust
 
     private var fields: SharedBox<Fields>
 
-    private mutating func update(_ change: (inout Fields) -> Void) {
-        var copy = fields.value
-        change(&copy)
-        fields = SharedBox(copy)
-    }
-
     /// CIDv0 of this offer's Go JSON with `id` empty; see ``LilypadID``.
     public var id: String {
         _read { yield fields.value.id }
-        set { update { $0.id = newValue } }
+        set { fields = fields.updated { $0.id = newValue } }
     }
     /// Creation time, milliseconds since the Unix epoch.
     public var createdAt: Int {
         _read { yield fields.value.createdAt }
-        set { update { $0.createdAt = newValue } }
+        set { fields = fields.updated { $0.createdAt = newValue } }
     }
     /// The resource provider's address.
     public var resourceProvider: String {
         _read { yield fields.value.resourceProvider }
-        set { update { $0.resourceProvider = newValue } }
+        set { fields = fields.updated { $0.resourceProvider = newValue } }
     }
     /// The slot number on the provider's machine.
     public var index: Int {
         _read { yield fields.value.index }
-        set { update { $0.index = newValue } }
+        set { fields = fields.updated { $0.index = newValue } }
     }
     /// The slot's capacity.
     public var spec: MachineSpec {
         _read { yield fields.value.spec }
-        set { update { $0.spec = newValue } }
+        set { fields = fields.updated { $0.spec = newValue } }
     }
     /// Modules the provider accepts (`name:ref`), `nil` or empty for all.
     public var modules: [String]? {
         _read { yield fields.value.modules }
-        set { update { $0.modules = newValue } }
+        set { fields = fields.updated { $0.modules = newValue } }
     }
     public var mode: PricingMode {
         _read { yield fields.value.mode }
-        set { update { $0.mode = newValue } }
+        set { fields = fields.updated { $0.mode = newValue } }
     }
     public var defaultPricing: DealPricing {
         _read { yield fields.value.defaultPricing }
-        set { update { $0.defaultPricing = newValue } }
+        set { fields = fields.updated { $0.defaultPricing = newValue } }
     }
     /// Per-module prices; `nil` is Go's nil map.
     public var modulePricing: [String: DealPricing]? {
         _read { yield fields.value.modulePricing }
-        set { update { $0.modulePricing = newValue } }
+        set { fields = fields.updated { $0.modulePricing = newValue } }
     }
     public var services: ServiceConfig {
         _read { yield fields.value.services }
-        set { update { $0.services = newValue } }
+        set { fields = fields.updated { $0.services = newValue } }
     }
 
     public init(

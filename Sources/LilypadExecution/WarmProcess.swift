@@ -47,7 +47,6 @@ public final class WarmProcess: Sendable {
     }
 
     private struct Current {
-        var name: String
         var limit: Int
         var stdout: [UInt8] = []
         var stderr: [UInt8] = []
@@ -158,7 +157,7 @@ public final class WarmProcess: Sendable {
             guard state.session == nil else { return "the module's warm process has exited" }
             guard state.current == nil else { return "the module's warm process is already running a job" }
             let scanner = EndLineScanner(token: Array(token.utf8))
-            state.current = Current(name: job.name, limit: max(0, job.logBytes), live: output, scanners: [scanner, scanner])
+            state.current = Current(limit: max(0, job.logBytes), live: output, scanners: [scanner, scanner])
             state.jobs += 1
             return nil
         }

@@ -63,11 +63,12 @@ public struct LedgerClient: Sendable {
         return try await request("/api/v1/transactions", method: .POST, body: body)
     }
 
-    /// Signs `action` with `key` at the account's next nonce and submits it.
-    public func send(_ action: LedgerAction, key: PrivateKey) async throws(Failure) -> LedgerAPI.Accepted {
-        let chain = try await self.chain()
+    /// Signs `action` with `key` at the account's next nonce and submits it; `chainID` when the
+    /// caller knows it already (else it is read from the ledger).
+    public func send(_ action: LedgerAction, key: PrivateKey, chainID: UInt64? = nil) async throws(Failure) -> LedgerAPI.Accepted {
+        let chainID = if let chainID { chainID } else { try await self.chain().chainID }
         let account = try await self.account(key.address)
-        let transaction = LedgerTransaction(chainID: chain.chainID, nonce: account.nextNonce, action: action, key: key)
+        let transaction = LedgerTransaction(chainID: chainID, nonce: account.nextNonce, action: action, key: key)
         return try await submit(transaction)
     }
 
