@@ -97,6 +97,19 @@ extension DockerEngineClient {
         return inspected.State
     }
 
+    /// Whether the engine has logged an `oom` event for the container (`GET /events`, up to now):
+    /// the kernel killed one of its processes for exceeding its memory limit. Docker 20.10 logs the
+    /// event even when it arrives after the container stopped, too late to set `OOMKilled`.
+    public func hasOutOfMemoryEvent(_ id: String) async throws(Failure) -> Bool {
+        let filters = #"{"container":["\#(id)"],"event":["oom"]}"#
+        let until = String(format: "%.6f", Date().timeIntervalSince1970)
+        let response = try await send(
+            .GET, "/events", query: [("since", "0"), ("until", until), ("filters", filters)], deadline: .now() + .seconds(10),
+            operation: "read the events of container \(id.prefix(12))")
+        let data = try await collect(response, upTo: 1 << 20, operation: "read the events of container \(id.prefix(12))")
+        return data.contains(UInt8(ascii: "{"))
+    }
+
     /// Removes the container, killing it first with `force`; a missing container is not an error.
     public func removeContainer(_ id: String, force: Bool = true) async throws(Failure) {
         do {

@@ -139,7 +139,11 @@ public struct DockerExecutor: Executor {
         watchdog.cancel()
 
         let state: DockerEngineClient.ContainerState
-        do { state = try await engine.inspectContainer(id) } catch { throw Self.engineError(error) }
+        do {
+            state = try await Self.finalState(engine: engine, containerID: id, killedBySIGKILL: outcome == .exited(137))
+        } catch {
+            throw Self.engineError(error)
+        }
         var warnings = captured.problems
         let termination: Termination
         let exitCode: Int32
@@ -159,7 +163,28 @@ public struct DockerExecutor: Executor {
             usage: ResourceUsage(wallTime: exited - started), warnings: warnings)
     }
 
-    enum WaitOutcome: Sendable {
+    /// The stopped container's state. The engine learns of an out-of-memory kill from a separate
+    /// event that can arrive after the exit (and then never sets `OOMKilled`), so for a job killed
+    /// by SIGKILL that we did not kill, the engine's `oom` events decide, looked at for a moment.
+    static func finalState(
+        engine: DockerEngineClient, containerID id: String, killedBySIGKILL: Bool
+    ) async throws(DockerEngineClient.Failure) -> DockerEngineClient.ContainerState {
+        var state = try await engine.inspectContainer(id)
+        var waited = Duration.zero
+        while killedBySIGKILL, !state.oomKilled {
+            if try await engine.hasOutOfMemoryEvent(id) {
+                state.oomKilled = true
+            } else if waited < .seconds(2) {
+                try? await Task.sleep(for: .milliseconds(100))
+                waited += .milliseconds(100)
+            } else {
+                break
+            }
+        }
+        return state
+    }
+
+    enum WaitOutcome: Sendable, Equatable {
         case exited(Int32)
         case timedOut
     }
