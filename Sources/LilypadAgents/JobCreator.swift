@@ -93,7 +93,12 @@ public struct JobCreator: Sendable {
         self.logger = logger
     }
 
-    /// Runs `job` to completion. Cancelling the task withdraws the offer if it is not matched yet.
+    /// Runs `job` to completion.
+    ///
+    /// Cancelling the task withdraws the offer if it is not matched yet; once matched, it asks the
+    /// deal's job to stop (``SolverClient/stop(dealID:)``) and the deal is still settled in the
+    /// background: the provider submits what the job produced and is paid, as for any result. The
+    /// cancelled call returns when that is done.
     public func run(_ job: Job, progress: @escaping @Sendable (Progress) -> Void) async throws(Failure) -> Outcome {
         progress(.submitting)
         let offer = try prepare(job)
@@ -113,11 +118,28 @@ public struct JobCreator: Sendable {
             throw Failure("the solver refused the job: \(error)")
         }
         progress(.offerPosted(id: posted.id))
-        let session = Session(solver: solver, settlement: settlement, job: job, offerID: posted.id, downloads: downloads, progress: progress)
-        let outcome: Result<Outcome, Failure> = await withTaskCancellationHandler {
+        let dealID = OnceBox<String>()
+        let tracked: @Sendable (Progress) -> Void = { update in
+            if case .state(_, let id) = update, !id.isEmpty { dealID.set(id) }
+            progress(update)
+        }
+        let session = Session(solver: solver, settlement: settlement, job: job, offerID: posted.id, downloads: downloads, progress: tracked)
+        // Not a child task: a caller that goes away must not leave a deal half-settled.
+        let following = Task { () async -> Result<Outcome, Failure> in
             do throws(Failure) { return .success(try await session.follow(from: head, initial: posted)) } catch { return .failure(error) }
+        }
+        let outcome = await withTaskCancellationHandler {
+            await following.value
         } onCancel: {
-            Task { _ = try? await solver.withdraw(jobOffer: posted.id) }
+            Task {
+                if (try? await solver.withdraw(jobOffer: posted.id)) != nil { return }
+                var id = dealID.value ?? ""
+                if id.isEmpty, let offer = try? await solver.jobOffer(id: posted.id) { id = offer.dealID }
+                if !id.isEmpty { try? await solver.stop(dealID: id) }
+                // The deal ends on the solver's own deadlines; one that is never heard of again is let go.
+                try? await Task.sleep(for: .seconds(900))
+                following.cancel()
+            }
         }
         return try outcome.get()
     }

@@ -3,6 +3,7 @@ import LilypadCore
 import LilypadExecution
 import LilypadImages
 import LilypadModules
+import Synchronization
 
 /// Runs a deal's job as a resource provider (or a mediator) does: fetches the module at the
 /// deal's commit, renders it with the deal's inputs, provisions its image, runs it on an executor
@@ -76,8 +77,13 @@ public struct ModuleRunner: Sendable {
 
     /// Runs the job of `offer` and writes its results folder into `folder` (created fresh); the
     /// job sees `inputs` (its input files, see ``unpackInputs(_:into:)``) read-only at `/inputs`.
+    ///
+    /// `stop` ends the job early: a warm process is asked to end it, a job in a fresh sandbox is
+    /// killed; either way the results folder holds what the job printed until then, exit code 130
+    /// (``Termination/stopped``).
     public func run(
-        offer: JobOffer, name: String, folder: URL, inputs: URL? = nil, output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)? = nil
+        offer: JobOffer, name: String, folder: URL, inputs: URL? = nil, stop: StopSignal? = nil,
+        output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)? = nil
     ) async throws(Failure) -> Outcome {
         let spec = try render(module: offer.module, inputs: offer.inputs ?? [:])
         let image: ExecutionImage
@@ -103,7 +109,10 @@ public struct ModuleRunner: Sendable {
         var warmProcessJobs: Int?
         do {
             if let warm, spec.warm, inputs == nil {
-                (result, warmProcessJobs) = try await warm.run(request, module: "\(offer.module.repo)@\(offer.module.hash)", output: output)
+                (result, warmProcessJobs) = try await warm.run(
+                    request, module: "\(offer.module.repo)@\(offer.module.hash)", stop: stop, output: output)
+            } else if let stop {
+                result = try await Self.run(request, on: executor, stop: stop, output: output)
             } else {
                 result = try await executor.run(request, output: output)
             }
@@ -114,6 +123,68 @@ public struct ModuleRunner: Sendable {
             throw Failure("cannot write the results folder \(folder.path): \(error.localizedDescription)")
         }
         return Outcome(folder: folder, result: result, warmProcessJobs: warmProcessJobs)
+    }
+
+    /// Runs `request` in a fresh sandbox that `stop` kills: a stopped job's result is what it
+    /// printed until then (kept here, as the executor keeps it), with exit code 130.
+    static func run(
+        _ request: ExecutionRequest, on executor: any Executor, stop: StopSignal, output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?
+    ) async throws(ExecutionError) -> ExecutionResult {
+        let printed = Mutex(Printed(limit: request.limits.logBytes))
+        let started = ContinuousClock.now
+        let job = Task { () async -> Result<ExecutionResult, ExecutionError> in
+            do throws(ExecutionError) {
+                return .success(
+                    try await executor.run(request) { kind, bytes in
+                        printed.withLock { $0.append(bytes, to: kind) }
+                        output?(kind, bytes)
+                    })
+            } catch {
+                return .failure(error)
+            }
+        }
+        let stopping = stop.onStop { job.cancel() }
+        defer { stopping.cancel() }
+        let result = await withTaskCancellationHandler {
+            await job.value
+        } onCancel: {
+            job.cancel()
+        }
+        switch result {
+        case .success(let result):
+            return result
+        case .failure(.cancelled) where stop.isStopped && !Task.isCancelled:
+            let collected = printed.withLock { $0 }
+            try? FileManager.default.createDirectory(at: request.outputsDirectory, withIntermediateDirectories: true)
+            return ExecutionResult(
+                termination: .stopped, exitCode: 130, stdout: collected.stdout, stderr: collected.stderr,
+                stdoutTruncated: collected.stdoutTruncated, stderrTruncated: collected.stderrTruncated, outputsDirectory: request.outputsDirectory,
+                usage: ResourceUsage(wallTime: .now - started), warnings: ["the job was killed when its job creator asked it to stop"])
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    /// A job's output as it was printed, up to `limit` bytes per stream.
+    struct Printed: Sendable {
+        let limit: Int
+        var stdout: [UInt8] = []
+        var stderr: [UInt8] = []
+        var stdoutTruncated = false
+        var stderrTruncated = false
+
+        mutating func append(_ bytes: [UInt8], to kind: OutputStreamKind) {
+            let room = max(0, limit - (kind == .stdout ? stdout.count : stderr.count))
+            let cut = bytes.count > room
+            switch kind {
+            case .stdout:
+                stdout += bytes.prefix(room)
+                stdoutTruncated = stdoutTruncated || cut
+            case .stderr:
+                stderr += bytes.prefix(room)
+                stderrTruncated = stderrTruncated || cut
+            }
+        }
     }
 
     /// Unpacks a job's inputs archive (the tar the job creator posted) into `folder`, replacing what

@@ -200,8 +200,13 @@ public actor ResourceProvider {
         let inputs = configuration.dataDirectory.appendingPathComponent("job-inputs").appendingPathComponent(deal.id)
         defer { try? FileManager.default.removeItem(at: inputs) }
         let outcome: ModuleRunner.Outcome
-        // The job's stdout goes to its job creator live (Anura streams tokens from it), as produced.
-        let live = LiveOutputForwarder(client: solver, dealID: deal.id)
+        // The job's stdout goes to its job creator live (Anura streams tokens from it), as produced;
+        // the solver refusing it because the job creator asked the job to stop ends the job early.
+        let stop = StopSignal()
+        let live = LiveOutputForwarder(client: solver, dealID: deal.id) {
+            log.info("the job creator asked the job to stop; ending it")
+            stop.stop()
+        }
         do throws(ModuleRunner.Failure) {
             let archive: [UInt8]?
             switch await fetchedInputs {
@@ -210,7 +215,7 @@ public actor ResourceProvider {
             }
             if let archive { try ModuleRunner.unpackInputs(archive, into: inputs) }
             outcome = try await runner.run(
-                offer: deal.deal.jobOffer, name: "deal-\(deal.id.suffix(12))", folder: folder, inputs: archive == nil ? nil : inputs
+                offer: deal.deal.jobOffer, name: "deal-\(deal.id.suffix(12))", folder: folder, inputs: archive == nil ? nil : inputs, stop: stop
             ) { kind, bytes in
                 if kind == .stdout { live.send(bytes) }
             }

@@ -55,8 +55,9 @@ public actor WarmModulePool {
     /// A process starts with the image's environment (and `LILYPAD_WARM=1`) only; each job's
     /// module environment travels with the job. Returns the job's result and how many jobs the
     /// process has run, this one included.
+    /// A job asked to stop (`stop`) ends early and its process is kept if it ended the job in time.
     func run(
-        _ request: ExecutionRequest, module: String, output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?
+        _ request: ExecutionRequest, module: String, stop: StopSignal? = nil, output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?
     ) async throws(ExecutionError) -> (result: ExecutionResult, processJobs: Int) {
         var shape = request
         shape.environment = []
@@ -69,7 +70,7 @@ public actor WarmModulePool {
             name: request.name, environment: request.environment, outputsDirectory: request.outputsDirectory, timeout: request.limits.timeout,
             logBytes: request.limits.logBytes)
         do throws(ExecutionError) {
-            let result = try await process.run(job, output: output)
+            let result = try await process.run(job, stop: stop, output: output)
             await checkIn(key: key, process: process)
             return (result, process.jobCount)
         } catch {

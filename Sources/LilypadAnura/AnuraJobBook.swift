@@ -41,11 +41,3 @@ public final class AnuraJobBook: Sendable {
         entries.withLock { $0[id] }.flatMap { $0.keyID == keyID ? $0 : nil }
     }
 }
-
-/// A value set once from a callback and read later.
-final class OnceBox<Value: Sendable>: Sendable {
-    private let storage = Mutex<Value?>(nil)
-    init() {}
-    func set(_ value: Value) { storage.withLock { $0 = value } }
-    var value: Value? { storage.withLock { $0 } }
-}

@@ -36,10 +36,10 @@ public struct ModelCatalog: Sendable {
 
     /// The built-in model modules (`Sources/LilypadModules/Builtin`).
     public static let builtin = ModelCatalog(entries: [
-        Entry(id: "smollm2-135m-instruct", kind: .chat, module: "smollm2-135m-instruct:v0.2.0", ownedBy: "HuggingFaceTB"),
-        Entry(id: "gemma-3-270m", kind: .chat, module: "gemma-3-270m:v0.2.0", ownedBy: "google"),
-        Entry(id: "multilingual-e5-small", kind: .embeddings, module: "multilingual-e5-small:v0.2.0", ownedBy: "intfloat"),
-        Entry(id: "hibari-tts", kind: .audio, module: "hibari-tts:v0.2.0", ownedBy: "hibari"),
+        Entry(id: "smollm2-135m-instruct", kind: .chat, module: "smollm2-135m-instruct:v0.3.0", ownedBy: "HuggingFaceTB"),
+        Entry(id: "gemma-3-270m", kind: .chat, module: "gemma-3-270m:v0.3.0", ownedBy: "google"),
+        Entry(id: "multilingual-e5-small", kind: .embeddings, module: "multilingual-e5-small:v0.3.0", ownedBy: "intfloat"),
+        Entry(id: "hibari-tts", kind: .audio, module: "hibari-tts:v0.3.0", ownedBy: "hibari"),
     ])
 
     /// The entries that some offer accepts: an offer without an allowlist accepts every module;

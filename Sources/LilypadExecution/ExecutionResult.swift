@@ -10,6 +10,8 @@ public enum Termination: Sendable, Hashable {
     case timedOut
     /// Killed by the kernel because it exceeded its memory limit.
     case outOfMemory
+    /// Ended early because its job creator asked for it to stop (``StopSignal``); exit code 130.
+    case stopped
 }
 
 /// What a finished job produced.
@@ -52,6 +54,7 @@ public struct ExecutionResult: Sendable {
         case .signaled(let signal): "the job was killed by signal \(signal)"
         case .timedOut: "the job ran past its time limit and was killed"
         case .outOfMemory: "the job ran out of memory (its limit) and was killed"
+        case .stopped: "the job was stopped early at its job creator's request"
         }
     }
 }

@@ -19,6 +19,10 @@ import Synchronization
 /// job prints can end it early. A job that outlives its timeout kills the whole process; so
 /// does anything that makes the process exit.
 ///
+/// A job asked to stop early (``StopSignal``) is sent `{"stop": "<job name>"}` as a line on stdin;
+/// the process ends it as soon as it can (with its end line, exit code 130 by convention), or is
+/// killed after ``stopGrace``.
+///
 /// Jobs of different parties meet in one process: a module that opts in must keep nothing from one
 /// job to the next (the sandbox's `/tmp` lives as long as the process).
 public final class WarmProcess: Sendable {
@@ -47,7 +51,10 @@ public final class WarmProcess: Sendable {
     }
 
     private struct Current {
+        var name: String
         var limit: Int
+        /// Whether the job was asked to stop early.
+        var stopRequested = false
         var stdout: [UInt8] = []
         var stderr: [UInt8] = []
         var stdoutTruncated = false
@@ -84,6 +91,8 @@ public final class WarmProcess: Sendable {
     private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
     /// The request the process was started with.
     public let request: ExecutionRequest
+    /// How long a job asked to stop has to end before its process is killed.
+    public static let stopGrace: Duration = .seconds(5)
 
     /// Starts `request` (its environment gains `LILYPAD_WARM=1`) and returns once it runs.
     public static func start(_ request: ExecutionRequest, executor: SandboxExecutor) async throws(ExecutionError) -> WarmProcess {
@@ -146,8 +155,13 @@ public final class WarmProcess: Sendable {
     /// it ran and the files it wrote; usage is its wall time. If the process dies meanwhile (its
     /// memory limit, a crash, the job's timeout), the result says how and the process is gone.
     ///
+    /// `stop` asks the process to end the job early (see the type's documentation); the result's
+    /// termination is then ``Termination/stopped`` unless the job had already succeeded.
+    ///
     /// - Throws: when the process is not running or a job is already running in it.
-    public func run(_ job: Job, output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)? = nil) async throws(ExecutionError) -> ExecutionResult {
+    public func run(
+        _ job: Job, stop: StopSignal? = nil, output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)? = nil
+    ) async throws(ExecutionError) -> ExecutionResult {
         let clock = ContinuousClock()
         let start = clock.now
         let token = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
@@ -157,7 +171,7 @@ public final class WarmProcess: Sendable {
             guard state.session == nil else { return "the module's warm process has exited" }
             guard state.current == nil else { return "the module's warm process is already running a job" }
             let scanner = EndLineScanner(token: Array(token.utf8))
-            state.current = Current(limit: max(0, job.logBytes), live: output, scanners: [scanner, scanner])
+            state.current = Current(name: job.name, limit: max(0, job.logBytes), live: output, scanners: [scanner, scanner])
             state.jobs += 1
             return nil
         }
@@ -174,13 +188,15 @@ public final class WarmProcess: Sendable {
             throw .invalidRequest("the job's environment cannot be sent as JSON: \(error)")
         }
         // A process that cannot take the job has died (or is dying): the job ends with it.
-        if !write(Array(line) + [UInt8(ascii: "\n")]) { stop() }
+        if !write(Array(line) + [UInt8(ascii: "\n")]) { self.stop() }
+        let stopping = stop?.onStop { [self] in requestStop(job.name) }
+        defer { stopping?.cancel() }
         let ending = await withTaskCancellationHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { [self] in
                     do { try await Task.sleep(for: job.timeout) } catch { return }
                     state.withLock { $0.timedOut = true }
-                    stop()
+                    self.stop()
                 }
                 let ending = await waitForEnding()
                 group.cancelAll()
@@ -196,9 +212,15 @@ public final class WarmProcess: Sendable {
         if Task.isCancelled, !state.withLock({ $0.timedOut }) { throw .cancelled }
         var warnings: [String] = []
         let termination: Termination, exitCode: Int32
+        let stopRequested = finished?.stopRequested ?? false
         switch ending {
+        case .exited(let code) where stopRequested && code != 0:
+            (termination, exitCode) = (.stopped, 130)
         case .exited(let code):
             (termination, exitCode) = (code > 128 && code < 128 + 65 ? .signaled(code - 128) : .exited(code: code), code)
+        case .processEnded where stopRequested:
+            (termination, exitCode) = (.stopped, 130)
+            warnings.append("the module's warm process did not end the stopped job within \(Self.stopGrace) and was killed")
         case .processEnded:
             let (session, timedOut) = state.withLock { ($0.session, $0.timedOut) }
             switch session {
@@ -224,6 +246,23 @@ public final class WarmProcess: Sendable {
             termination: termination, exitCode: exitCode, stdout: finished?.stdout ?? [], stderr: finished?.stderr ?? [],
             stdoutTruncated: finished?.stdoutTruncated ?? false, stderrTruncated: finished?.stderrTruncated ?? false,
             outputsDirectory: job.outputsDirectory, usage: ResourceUsage(wallTime: clock.now - start), warnings: warnings)
+    }
+
+    /// Asks the process to end job `name` early, and kills it if the job still runs after ``stopGrace``.
+    private func requestStop(_ name: String) {
+        let line = Array(#"{"stop":"\#(name)"}"#.utf8) + [UInt8(ascii: "\n")]
+        // Under the lock: the line is only ever written while `name` is the current job.
+        let written = state.withLock { state -> Bool? in
+            guard state.current?.name == name, state.current?.stopRequested == false else { return nil }
+            state.current?.stopRequested = true
+            return write(line)
+        }
+        guard let written else { return }
+        if !written { stop() }
+        Task { [self] in
+            try? await Task.sleep(for: Self.stopGrace)
+            if state.withLock({ $0.current?.name == name }) { stop() }
+        }
     }
 
     /// Kills the process (and the job in it, if any).

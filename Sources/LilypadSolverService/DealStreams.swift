@@ -4,10 +4,14 @@ import Foundation
 /// job runs (token streaming for Anura). Bounded: each deal keeps at most ``limit`` bytes, and a
 /// finished stream is forgotten after ``retention``. The results archive stays the authority; the
 /// live stream is a preview that readers may fall behind on but never see reordered.
+///
+/// It also carries the job creator's request to stop the job early (``stop(dealID:)``): the
+/// provider learns of it when its next bytes are refused (``Refusal/stopped``).
 public actor DealStreams {
     struct Stream {
         var bytes: [UInt8] = []
         var done = false
+        var stopped = false
         var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
     }
 
@@ -15,6 +19,8 @@ public actor DealStreams {
     public enum Refusal: Error, Sendable, Equatable {
         case full(limit: Int)
         case finished
+        /// The job creator asked the job to stop.
+        case stopped
     }
 
     /// Bytes kept per deal.
@@ -30,6 +36,7 @@ public actor DealStreams {
     /// Adds the provider's next bytes; `done` closes the stream.
     public func append(_ bytes: [UInt8], dealID: String, done: Bool) throws(Refusal) {
         var stream = streams[dealID] ?? Stream()
+        guard !stream.stopped else { throw .stopped }
         guard !stream.done else { throw .finished }
         guard stream.bytes.count + bytes.count <= limit else { throw .full(limit: limit) }
         stream.bytes += bytes
@@ -38,11 +45,32 @@ public actor DealStreams {
         stream.waiters = [:]
         streams[dealID] = stream
         for waiter in waiters.values { waiter.resume() }
-        if done {
-            Task { [retention] in
-                try? await Task.sleep(for: retention)
-                self.forget(dealID)
-            }
+        if done { forget(dealID, after: retention) }
+    }
+
+    /// Records the job creator's request to stop the deal's job and ends the stream for its
+    /// readers. The request is kept until the job has had time to end (an hour, or ``retention``
+    /// after the stream finished); asking again changes nothing.
+    public func stop(dealID: String) {
+        var stream = streams[dealID] ?? Stream()
+        guard !stream.stopped else { return }
+        let wasDone = stream.done
+        stream.stopped = true
+        stream.done = true
+        let waiters = stream.waiters
+        stream.waiters = [:]
+        streams[dealID] = stream
+        for waiter in waiters.values { waiter.resume() }
+        if !wasDone { forget(dealID, after: max(retention, .seconds(3600))) }
+    }
+
+    /// Whether the job creator asked the deal's job to stop.
+    public func isStopped(dealID: String) -> Bool { streams[dealID]?.stopped ?? false }
+
+    private func forget(_ dealID: String, after delay: Duration) {
+        Task {
+            try? await Task.sleep(for: delay)
+            self.forget(dealID)
         }
     }
 

@@ -14,6 +14,14 @@ extension SolverClient {
         guard (200..<300).contains(status) else { throw Self.failure(status: status, data: data) }
     }
 
+    /// The job creator asks the deal's running job to stop early; its provider submits what the job
+    /// produced until then, and the deal settles as usual.
+    public func stop(dealID: String) async throws(Failure) {
+        let (status, data) = try await exchange(
+            "POST", "/api/v1/deals/\(dealID)/stop", body: [], contentType: "application/octet-stream", timeout: .seconds(30), limit: 1 << 16)
+        guard (200..<300).contains(status) else { throw Self.failure(status: status, data: data) }
+    }
+
     /// The job creator reads a deal's live output as it is produced, until the job ends.
     public func liveOutput(dealID: String) -> AsyncThrowingStream<[UInt8], any Error> {
         let path = "/api/v1/deals/\(dealID)/stream?from=0"
@@ -58,8 +66,9 @@ public final class LiveOutputForwarder: Sendable {
     private let signal: AsyncStream<Void>.Continuation
     private let task: Task<Void, Never>
 
-    /// Starts forwarding to `dealID` through `client`.
-    public init(client: SolverClient, dealID: String) {
+    /// Starts forwarding to `dealID` through `client`; `stopped` runs when the solver answers that
+    /// the job creator asked the job to stop (410).
+    public init(client: SolverClient, dealID: String, stopped: @escaping @Sendable () -> Void = {}) {
         let shared = self.shared
         let (signals, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         self.signal = signal
@@ -73,6 +82,7 @@ public final class LiveOutputForwarder: Sendable {
                 if bytes.isEmpty && !done { continue }
                 do { try await client.postLiveOutput(bytes, dealID: dealID, done: done) } catch {
                     state.state.withLock { $0.stopped = true }
+                    if case .refused(status: 410, _)? = error as? SolverClient.Failure { stopped() }
                     return
                 }
                 if done { return }

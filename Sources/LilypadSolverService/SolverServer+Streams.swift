@@ -10,7 +10,12 @@ extension SolverServer {
     /// ```
     /// POST /api/v1/deals/{id}/stream[?done=true]   the next bytes of stdout (the deal's provider; each post signed)
     /// GET  /api/v1/deals/{id}/stream?from=N        the bytes from offset N on, streamed until the job ends (the job creator)
+    /// POST /api/v1/deals/{id}/stop                 the job creator asks the running job to stop early (its client went away)
     /// ```
+    ///
+    /// A stop is answered to the provider's next post with 410 Gone; the provider ends the job and
+    /// submits what it produced so far as the deal's results, which settle as any others (the job
+    /// creator pays for the work it ordered, so stopping is no way to get work for free).
     ///
     /// The provider posts what accumulated while its previous post was in flight, so a slow solver
     /// or reader slows the posts, never the job; each deal keeps at most ``DealStreams/limit``
@@ -28,8 +33,22 @@ extension SolverServer {
                 switch error {
                 case .full(let limit): throw SolverHTTPError(status: .contentTooLarge, message: "live output is limited to \(limit) bytes per deal")
                 case .finished: throw SolverHTTPError(status: .conflict, message: "the deal's live output is already finished")
+                case .stopped: throw SolverHTTPError(status: .gone, message: "the job creator asked the job to stop")
                 }
             }
+            return Response(status: .noContent)
+        }
+        router.post("/api/v1/deals/:id/stop") { request, context -> Response in
+            let (signer, _) = try await auth.authenticate(request)
+            let id = try context.parameters.require("id")
+            let deal = try await run { try await solver.deal(id: id, requester: signer) }
+            guard deal.jobCreator.lowercased() == signer.lowercased else {
+                throw SolverHTTPError(status: .forbidden, message: "only the deal's job creator stops its job")
+            }
+            guard deal.state == .dealNegotiating || deal.state == .dealAgreed else {
+                throw SolverHTTPError(status: .conflict, message: "the deal's job is no longer running (the deal is \(deal.state.name))")
+            }
+            await streams.stop(dealID: id)
             return Response(status: .noContent)
         }
         router.get("/api/v1/deals/:id/stream") { request, context -> Response in

@@ -51,7 +51,7 @@ import Testing
     @Test func onlyModelsSomeOfferAcceptsAreListed() {
         let catalog = ModelCatalog.builtin
         #expect(catalog.offered(by: []).isEmpty)
-        let chatOnly = [OfferedModules(resourceProvider: "0x1", modules: ["smollm2-135m-instruct:v0.2.0", "cowsay:v0.0.4"])]
+        let chatOnly = [OfferedModules(resourceProvider: "0x1", modules: ["smollm2-135m-instruct:v0.3.0", "cowsay:v0.0.4"])]
         #expect(catalog.offered(by: chatOnly).map(\.id) == ["smollm2-135m-instruct"])
         let byName = [OfferedModules(resourceProvider: "0x1", modules: ["hibari-tts"])]
         #expect(catalog.offered(by: byName).map(\.id) == ["hibari-tts"])

@@ -37,3 +37,28 @@ import Testing
         await #expect(throws: DealStreams.Refusal.full(limit: 4)) { try await streams.append([4, 5], dealID: "b", done: false) }
     }
 }
+
+@Suite struct DealStreamStopTests {
+    @Test func aStopRefusesTheProvidersNextBytesAndEndsTheReaders() async throws {
+        let streams = DealStreams()
+        try await streams.append(Array("data: a\n".utf8), dealID: "s", done: false)
+        async let waiting = streams.read(dealID: "s", from: 8, patience: .seconds(30))
+        try await Task.sleep(for: .milliseconds(50))
+        await streams.stop(dealID: "s")
+        let woken = await waiting
+        #expect(woken.bytes.isEmpty && woken.done)
+        #expect(await streams.isStopped(dealID: "s"))
+        await #expect(throws: DealStreams.Refusal.stopped) { try await streams.append([1], dealID: "s", done: false) }
+        // What was relayed before the stop is still there, once.
+        let all = await streams.read(dealID: "s", from: 0)
+        #expect(String(decoding: all.bytes, as: UTF8.self) == "data: a\n" && all.done)
+    }
+
+    @Test func aStopBeforeAnyOutputIsKeptForTheFirstPost() async throws {
+        let streams = DealStreams()
+        await streams.stop(dealID: "early")
+        await streams.stop(dealID: "early")
+        await #expect(throws: DealStreams.Refusal.stopped) { try await streams.append(Array("x".utf8), dealID: "early", done: false) }
+        #expect(await !streams.isStopped(dealID: "other"))
+    }
+}

@@ -122,6 +122,43 @@ struct NetworkFaultTests {
         #expect(try await holdings(ledger, DevelopmentAccounts.jobCreator) == creatorBefore)
     }
 
+    @Test func ctrlCOnARunningJobStopsItAndPaysForTheWorkSoFar() async throws {
+        // Prints a line every 0.1 s for 30 s: stopped early, it leaves a part of its output.
+        let modules = try HTTPModuleServer(modules: [
+            "ticker": HTTPModuleServer.template(entrypoint: [
+                "perl", "-e", "$| = 1; for (1..300) { print qq(tick $_\\n); select(undef, undef, undef, 0.1) }",
+            ])
+        ])
+        let network = try await base.devnet(["--services-only"])
+        defer { network.kill() }
+        let provider = try LilypadProcess(
+            ["resource-provider", "--slots", "1"], home: home, environment: ["WEB3_PRIVATE_KEY": DevelopmentAccounts.resourceProvider.privateKey])
+        defer { provider.kill() }
+        try await Task.sleep(for: .seconds(1))
+        let creatorBefore = try await holdings(ledger, DevelopmentAccounts.jobCreator)
+        let providerBefore = try await holdings(ledger, DevelopmentAccounts.resourceProvider)
+        let data = base.home.url.appendingPathComponent("stopped")
+        let job = try startRun([modules.reference("ticker")], data: data)
+        for _ in 0..<1200 where !job.output.contains("Deal agreed") { try await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<1200 where !provider.output.contains("running the job") { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .seconds(2))
+        kill(job.process.processIdentifier, SIGINT)
+        let (status, output) = finish(job)
+        #expect(status == 130, "\(output)\n\(provider.output)")
+        #expect(output.contains("asked the job to stop"), "\(output)")
+        #expect(output.contains("stopped early at its job creator's request"), "\(output)")
+        #expect(provider.output.contains("the job creator asked the job to stop"), "\(provider.output)")
+
+        let downloads = data.appendingPathComponent("downloaded-files")
+        let folder = downloads.appendingPathComponent(try downloadedDeal(downloads))
+        let stdout = try String(contentsOf: folder.appendingPathComponent("stdout"), encoding: .utf8)
+        #expect(stdout.hasPrefix("tick 1\n") && !stdout.contains("tick 300"), "\(stdout)")
+        #expect(try String(contentsOf: folder.appendingPathComponent("exitCode"), encoding: .utf8) == "130")
+        // Settled as any result: the provider is paid the price for the work it was given.
+        #expect(try await holdings(ledger, DevelopmentAccounts.jobCreator) == creatorBefore.minus(.lp(1)))
+        #expect(try await holdings(ledger, DevelopmentAccounts.resourceProvider) == providerBefore.plus(.lp(1)))
+    }
+
     @Test func cheatingProviderIsCaughtByTheMediator() async throws {
         let network = try await base.devnet(["--services-only"])
         defer { network.kill() }

@@ -3,6 +3,7 @@ import Foundation
 import LilypadCore
 import LilypadCrypto
 import NIOCore
+import Synchronization
 import Testing
 
 @testable import LilypadSolverService
@@ -96,6 +97,45 @@ struct SolverServiceTests {
         }
     }
 
+    @Test func onlyTheJobCreatorStopsARunningJobAndTheProviderHearsItAs410() async throws {
+        try await withSolver {
+            let creatorClient = SolverClient(baseURL: url, key: jobCreator)
+            let providerClient = SolverClient(baseURL: url, key: provider)
+            _ = try await creatorClient.post(jobOffer: jobOffer())
+            let deal = try await providerClient.post(resourceOffer: resourceOffer()).dealID
+            try await providerClient.postLiveOutput(Array("data: 1\n".utf8), dealID: deal, done: false)
+            for client in [providerClient, SolverClient(baseURL: url, key: PrivateKey.random())] {
+                do {
+                    try await client.stop(dealID: deal)
+                    Issue.record("someone other than the job creator stopped the job")
+                } catch { #expect(status(error) == 403) }
+            }
+            try await providerClient.postLiveOutput(Array("data: 2\n".utf8), dealID: deal, done: false)
+            try await creatorClient.stop(dealID: deal)
+            try await creatorClient.stop(dealID: deal)  // asking again is harmless
+            do {
+                try await providerClient.postLiveOutput(Array("data: 3\n".utf8), dealID: deal, done: false)
+                Issue.record("the provider's output was taken after the stop")
+            } catch { #expect(status(error) == 410) }
+            // The forwarder tells its provider.
+            let told = OnceFlag()
+            let forwarder = LiveOutputForwarder(client: providerClient, dealID: deal) { told.set() }
+            forwarder.send(Array("data: 4\n".utf8))
+            await forwarder.finish()
+            #expect(told.isSet)
+            // What the job creator reads ends with what came before the stop.
+            var relayed: [UInt8] = []
+            for try await bytes in creatorClient.liveOutput(dealID: deal) { relayed += bytes }
+            #expect(String(decoding: relayed, as: UTF8.self) == "data: 1\ndata: 2\n")
+            // Once the results are in, there is nothing left to stop.
+            _ = try await providerClient.post(result: JobResult(dealID: deal, dataID: "QmWjueeHuHM1B7xYV7Hzt4278fEYardqg6qXqawkGvwqsj"), dealID: deal)
+            do {
+                try await creatorClient.stop(dealID: deal)
+                Issue.record("a finished job was stopped")
+            } catch { #expect(status(error) == 409) }
+        }
+    }
+
     @Test func replayedTamperedAndUnsignedRequestsAreRefused() async throws {
         try await withSolver {
             let client = SolverClient(baseURL: url, key: jobCreator)
@@ -145,4 +185,10 @@ struct SolverServiceTests {
             }
         }
     }
+}
+
+private final class OnceFlag: Sendable {
+    private let flag = Mutex(false)
+    func set() { flag.withLock { $0 = true } }
+    var isSet: Bool { flag.withLock { $0 } }
 }

@@ -27,6 +27,7 @@ struct WarmProcessTests {
             partial) printf "p-out"; printf "p-err" >&2 ;;
             die) exit 7 ;;
             hang) sleep 100000 ;;
+            waitstop) read -r next; case "$next" in *"\"stop\":\"$(field id)\""*) code=130 ;; *) code=9 ;; esac ;;
           esac
           echo "$end $code"
           echo "$end $code" >&2
@@ -119,6 +120,30 @@ struct WarmProcessTests {
             #expect(hung.termination == .timedOut && hung.exitCode == 124)
             #expect(!process.isRunning)
             await #expect(throws: ExecutionError.self) { try await process.run(job("after", outputs)) }
+        }
+    }
+
+    @Test func aStoppedJobIsAskedToEndAndTheProcessServesTheNext() async throws {
+        try await withProcess { process, outputs in
+            let stop = StopSignal()
+            // Stopped as soon as it has printed something: the job then waits for its stop line.
+            let stopped = try await process.run(job("waitstop", outputs), stop: stop) { _, _ in stop.stop() }
+            #expect(stopped.termination == .stopped && stopped.exitCode == 130, "\(stopped)")
+            #expect(String(decoding: stopped.stdout, as: UTF8.self) == "out waitstop 1 warm=1\n")
+            #expect(stopped.warnings.isEmpty)
+            #expect(process.isRunning)
+            let next = try await process.run(job("next", outputs))
+            #expect(next.termination == .exited(code: 0) && String(decoding: next.stdout, as: UTF8.self) == "out next 2 warm=1\n")
+        }
+    }
+
+    @Test func aStoppedJobThatDoesNotEndIsKilledAfterTheGracePeriod() async throws {
+        try await withProcess { process, outputs in
+            let stop = StopSignal()
+            let hung = try await process.run(job("hang", outputs), stop: stop) { _, _ in stop.stop() }
+            #expect(hung.termination == .stopped && hung.exitCode == 130, "\(hung)")
+            #expect(hung.warnings.contains { $0.contains("did not end the stopped job") })
+            #expect(!process.isRunning)
         }
     }
 

@@ -129,7 +129,7 @@ extension LilypadCommand {
             if result.stderrTruncated { printError("lilypad: the job's stderr was cut after \(request.limits.logBytes) bytes") }
             switch result.termination {
             case .exited: break
-            case .timedOut, .outOfMemory, .signaled:
+            case .timedOut, .outOfMemory, .signaled, .stopped:
                 if let reason = result.failureReason { printError("lilypad: \(reason) (exit code \(result.exitCode))") }
             }
         }

@@ -178,7 +178,8 @@ extension LilypadCommand {
             if result.mediation == .mediationRejected { throw ExitCode(1) }
             if result.exitCode != 0 {
                 printError("Error: \(result.error.isEmpty ? "the job exited with code \(result.exitCode)" : result.error); see \(folder)/stderr")
-                throw ExitCode(1)
+                // Stopped by Ctrl-C: the shell's convention for an interrupted command.
+                throw ExitCode(interrupt.caught ? 130 : 1)
             }
         }
 

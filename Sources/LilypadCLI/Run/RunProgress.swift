@@ -52,11 +52,13 @@ final class ProgressPrinter: Sendable {
 }
 
 /// Ctrl-C (or SIGTERM) during `lilypad run`: withdraws the offer if it is still waiting, says so,
-/// and exits 130.
+/// and exits 130. Once matched, it asks the job to stop instead and lets the deal settle (the
+/// provider submits what the job produced so far, which is downloaded and paid for as usual); a
+/// second Ctrl-C exits at once.
 final class Interrupt: Sendable {
     let solver: SolverClient
     let offerID = Mutex<String?>(nil)
-    /// The handling of the first signal (it ends the process).
+    /// The handling of the first signal.
     private let handling = Mutex<Task<Void, Never>?>(nil)
 
     init(solver: SolverClient) { self.solver = solver }
@@ -73,8 +75,11 @@ final class Interrupt: Sendable {
         }
     }
 
-    /// When a signal is being handled, waits for the handling to end the process: the job's own
-    /// failure (the withdrawn offer reads as cancelled) must not exit first with another status.
+    /// Whether a signal has been caught.
+    var caught: Bool { handling.withLock { $0 != nil } }
+
+    /// When a signal is being handled, waits for the handling to end: the job's own failure (the
+    /// withdrawn offer reads as cancelled) must not exit first with another status.
     func yieldToHandling() async {
         guard let task = handling.withLock({ $0 }) else { return }
         await task.value
@@ -83,21 +88,31 @@ final class Interrupt: Sendable {
     private func interrupted() {
         let id = offerID.withLock { $0 }
         let solver = self.solver
-        handling.withLock { handling in
-            guard handling == nil else { return }
+        let first = handling.withLock { handling -> Bool in
+            guard handling == nil else { return false }
             handling = Task {
-                if let id {
-                    if (try? await solver.withdraw(jobOffer: id)) != nil {
-                        FileHandle.standardError.write(Data("\ninterrupted: job offer \(id) withdrawn\n".utf8))
-                    } else {
-                        FileHandle.standardError.write(
-                            Data("\ninterrupted: job offer \(id) was already matched; the deal runs on and times out if abandoned\n".utf8))
-                    }
-                } else {
+                guard let id else {
                     FileHandle.standardError.write(Data("\ninterrupted\n".utf8))
+                    exit(130)
                 }
+                if (try? await solver.withdraw(jobOffer: id)) != nil {
+                    FileHandle.standardError.write(Data("\ninterrupted: job offer \(id) withdrawn\n".utf8))
+                    exit(130)
+                }
+                let dealID = (try? await solver.jobOffer(id: id))?.dealID ?? ""
+                if !dealID.isEmpty, (try? await solver.stop(dealID: dealID)) != nil {
+                    FileHandle.standardError.write(
+                        Data(
+                            "\ninterrupted: asked the job to stop; waiting for what it produced so far (Ctrl-C again to leave the deal unsettled)\n"
+                                .utf8))
+                    return
+                }
+                FileHandle.standardError.write(
+                    Data("\ninterrupted: job offer \(id) was already matched; the deal runs on and times out if abandoned\n".utf8))
                 exit(130)
             }
+            return true
         }
+        if !first { exit(130) }
     }
 }

@@ -52,6 +52,20 @@ check(states and states[0] == "DealNegotiating", "job-state chunks come first: %
 check("ResultsSubmitted" in order and order.index("token") < order.index("ResultsSubmitted"), "tokens stream live: %s" % order)
 report["stream_states"], report["stream_deltas"] = states, len(deltas)
 
+# A client that goes away mid-stream: the provider is told to stop the job (the model stays
+# loaded), and the deal settles with what was generated (checked by the caller in the logs).
+stream = client.chat.completions.create(
+    model=CHAT, messages=[{"role": "user", "content": "Write a very long story about a frog who travels the world."}],
+    max_tokens=2000, stream=True)
+received = 0
+for chunk in stream:
+    received += sum(1 for choice in chunk.choices if choice.delta.content)
+    if received >= 3:
+        break
+stream.close()
+report["deltas_before_disconnect"] = received
+time.sleep(2)  # lets the stop reach the provider before the next request wants the model
+
 # Multi-turn.
 turns = [
     {"role": "system", "content": "You are a helpful assistant."},
