@@ -132,9 +132,12 @@ public struct JobCreator: Sendable {
             await following.value
         } onCancel: {
             Task {
-                if (try? await solver.withdraw(jobOffer: posted.id)) != nil { return }
                 var id = dealID.value ?? ""
-                if id.isEmpty, let offer = try? await solver.jobOffer(id: posted.id) { id = offer.dealID }
+                if id.isEmpty {
+                    if (try? await solver.withdraw(jobOffer: posted.id)) != nil { return }
+                    // Matched meanwhile.
+                    id = (try? await solver.jobOffer(id: posted.id))?.dealID ?? ""
+                }
                 if !id.isEmpty { try? await solver.stop(dealID: id) }
                 // The deal ends on the solver's own deadlines; one that is never heard of again is let go.
                 try? await Task.sleep(for: .seconds(900))

@@ -40,19 +40,7 @@ extension AnuraGateway {
                 return try Self.json(["status": 200, "message": "Retrieved models successfully", "data": ["models": ids]])
             }
         }
-        // No image or video module runs here; these answer 404 until a provider offers one.
-        router.post("/api/v1/image/generate") { request, _ -> Response in
-            _ = try authorize(request)
-            let (_, body) = try await Self.jsonObject(request)
-            _ = try await model(body["model"] as? String, kind: .image)
-            throw AnuraError.server("image generation modules are listed but not yet wired to a result format in this gateway")
-        }
-        router.post("/api/v1/video/create-job") { request, _ -> Response in
-            _ = try authorize(request)
-            let (_, body) = try await Self.jsonObject(request)
-            _ = try await model(body["model"] as? String, kind: .video)
-            throw AnuraError.server("video generation modules are listed but not yet wired to a result format in this gateway")
-        }
+        addMediaRoutes(to: router)
         router.get("/api/v1/jobs/:id") { request, context -> Response in
             let key = try authorize(request)
             let id = try context.parameters.require("id")

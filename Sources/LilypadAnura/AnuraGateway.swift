@@ -18,7 +18,9 @@ import Logging
 /// POST /api/v1/audio/create-job           {model, input, voice} → {data: {job_offer_id}}
 /// GET  /api/v1/audio/results/:id          202 + {status: 102, …} while running, then the WAV
 /// GET  /api/v1/image/models, /api/v1/video/models   offered image / video models
-/// POST /api/v1/image/generate, /api/v1/video/create-job   404 unless a provider offers the model
+/// POST /api/v1/image/generate             {model, prompt} → the image's bytes (header Job-Offer-Id)
+/// POST /api/v1/video/create-job           {model, prompt, negative_prompt} → {data: {job_offer_id}}
+/// GET  /api/v1/video/results/:id          202 + {status: 102, …} while running, then the video
 /// GET  /api/v1/jobs/:id                   a job's state (jobs started with this key)
 /// POST /api/v1/cowsay, GET /api/v1/cowsay/:id/results    the cowsay module as a job
 /// POST /api/v1/websearch                  through the configured search backend

@@ -1,11 +1,13 @@
+import Foundation
 import LilypadCore
 import LilypadSolver
 
 /// The models Anura knows and the module that serves each: a model is offered when at least one
 /// active resource offer accepts its module.
 ///
-/// Image, video and vision models join the catalog the same way: add an entry naming the module
-/// (and its `kind`), and the model is listed as soon as a provider offers that module.
+/// Image, video and other models join the catalog the same way: an entry naming the module and its
+/// `kind` (``adding(json:source:)``, `lilypad anura --models FILE`), and the model is listed as
+/// soon as a provider offers that module.
 public struct ModelCatalog: Sendable {
     /// What a model does, i.e. which endpoint serves it.
     public enum Kind: String, Sendable, Codable, CaseIterable {
@@ -46,11 +48,59 @@ public struct ModelCatalog: Sendable {
     /// one with an allowlist accepts a module named there by `name:ref` or by `name`.
     public func offered(by offers: [OfferedModules]) -> [Entry] {
         entries.filter { entry in
-            let name = entry.module.split(separator: ":").first.map(String.init) ?? entry.module
+            // `name:ref`, where a name may itself hold colons (`http://host:port/repo.git:v1`).
+            let name = entry.module.lastIndex(of: ":").map { String(entry.module[..<$0]) } ?? entry.module
             return offers.contains { offer in
                 guard let modules = offer.modules, !modules.isEmpty else { return true }
                 return modules.contains(entry.module) || modules.contains(name)
             }
         }
+    }
+}
+
+extension ModelCatalog {
+    /// Why a models file was refused.
+    public struct FileError: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// This catalog with the entries of a models file: a JSON array of
+    /// `{"id": "sdxl-turbo", "kind": "image", "module": "<repo or name>:<ref>", "owned_by": "…"}`
+    /// (`owned_by` optional). An id may not repeat, nor name a model already in the catalog.
+    public func adding(json data: Data, source: String) throws(FileError) -> ModelCatalog {
+        struct Item: Decodable {
+            var id: String
+            var kind: String
+            var module: String
+            var ownedBy: String?
+
+            enum CodingKeys: String, CodingKey {
+                case id, kind, module
+                case ownedBy = "owned_by"
+            }
+        }
+        let items: [Item]
+        do { items = try JSONDecoder().decode([Item].self, from: data) } catch {
+            throw FileError(
+                description:
+                    "\(source) is not a JSON array of {\"id\", \"kind\", \"module\", \"owned_by\"} objects: \(error)")
+        }
+        var catalog = self
+        for (index, item) in items.enumerated() {
+            let what = "\(source): model \(index + 1)"
+            guard !item.id.isEmpty, !item.module.isEmpty else { throw FileError(description: "\(what) needs a non-empty `id` and `module`") }
+            guard let kind = Kind(rawValue: item.kind) else {
+                let kinds = Kind.allCases.map(\.rawValue).joined(separator: ", ")
+                throw FileError(description: "\(what) (\(item.id)) has kind `\(item.kind)`; use one of \(kinds)")
+            }
+            guard item.module.contains(":") else {
+                throw FileError(description: "\(what) (\(item.id)) names module `\(item.module)` without a version; write `name:ref`")
+            }
+            guard !catalog.entries.contains(where: { $0.id == item.id }) else {
+                throw FileError(description: "\(what): the model id `\(item.id)` is already in the catalog")
+            }
+            catalog.entries.append(Entry(id: item.id, kind: kind, module: item.module, ownedBy: item.ownedBy ?? "lilypad"))
+        }
+        return catalog
     }
 }

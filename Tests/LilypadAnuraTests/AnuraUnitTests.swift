@@ -58,6 +58,32 @@ import Testing
         let any = [OfferedModules(resourceProvider: "0x1", modules: nil)]
         #expect(catalog.offered(by: any).count == catalog.entries.count)
     }
+
+    @Test func aModelsFileAddsModelsAndItsMistakesAreNamed() throws {
+        let file = #"[{"id": "sdxl-turbo", "kind": "image", "module": "https://example.org/sdxl.git:v1", "owned_by": "stabilityai"}]"#
+        let catalog = try ModelCatalog.builtin.adding(json: Data(file.utf8), source: "models.json")
+        let added = try #require(catalog.entries.last)
+        #expect(added == ModelCatalog.Entry(id: "sdxl-turbo", kind: .image, module: "https://example.org/sdxl.git:v1", ownedBy: "stabilityai"))
+        // A provider allowing the repository (any version) offers it; one allowing `https` does not.
+        let byRepository = [OfferedModules(resourceProvider: "0x1", modules: ["https://example.org/sdxl.git"])]
+        #expect(catalog.offered(by: byRepository).map(\.id) == ["sdxl-turbo"])
+        #expect(catalog.offered(by: [OfferedModules(resourceProvider: "0x1", modules: ["https"])]).isEmpty)
+
+        let mistakes: [(String, String)] = [
+            ("{}", "not a JSON array"),
+            (#"[{"id": "x", "kind": "photo", "module": "m:v1"}]"#, "kind `photo`; use one of chat, embeddings, audio, image, video"),
+            (#"[{"id": "x", "kind": "image", "module": "m"}]"#, "without a version"),
+            (#"[{"id": "", "kind": "image", "module": "m:v1"}]"#, "non-empty `id`"),
+            (#"[{"id": "hibari-tts", "kind": "audio", "module": "m:v1"}]"#, "already in the catalog"),
+        ]
+        for (text, expected) in mistakes {
+            #expect {
+                _ = try ModelCatalog.builtin.adding(json: Data(text.utf8), source: "models.json")
+            } throws: { error in
+                "\(error)".contains(expected) && "\(error)".hasPrefix("models.json")
+            }
+        }
+    }
 }
 
 @Suite struct AnuraErrorTests {

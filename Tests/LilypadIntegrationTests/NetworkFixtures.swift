@@ -11,12 +11,13 @@ import Testing
 /// http.server`): what a provider fetches from a module author's host.
 final class HTTPModuleServer {
     let root: TemporaryDirectory
-    let port = Int.random(in: 20_000..<40_000)
+    let port: Int
     let process: Process
 
     /// `modules`: repository name → template text (tagged `v1`).
     init(modules: [String: String]) throws {
         root = try TemporaryDirectory(prefix: "module-server")
+        port = try RegistryFixture.freePort()
         for (name, template) in modules {
             let work = root.url.appendingPathComponent("work-\(name)").path
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -37,7 +38,14 @@ final class HTTPModuleServer {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        Thread.sleep(forTimeInterval: 0.5)
+        // Python can take a while to listen on a loaded machine: wait until it answers.
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline, process.isRunning {
+            let answer = try Oracle.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/"])
+            if answer.stdout == "200" { return }
+            usleep(50_000)
+        }
+        throw Oracle.Failure(description: "the module server did not answer on port \(port)")
     }
 
     func reference(_ name: String) -> String { "http://127.0.0.1:\(port)/\(name).git:v1" }

@@ -57,6 +57,12 @@ extension LilypadCommand.Anura {
         @Option(help: "A SearXNG-compatible search API for /api/v1/websearch (default: $ANURA_SEARCH_URL; none: 501).")
         var searchURL: String?
 
+        @Option(
+            help:
+                "A JSON file of more models: [{\"id\", \"kind\" (chat, embeddings, audio, image, video), \"module\" (name:ref), \"owned_by\"}] (default: $ANURA_MODELS)."
+        )
+        var models: String?
+
         @OptionGroup var network: NetworkOptions
 
         func run() async throws {
@@ -73,6 +79,10 @@ extension LilypadCommand.Anura {
             configuration.host = host
             configuration.port = port
             configuration.searchURL = searchURL ?? environment["ANURA_SEARCH_URL"]
+            if let path = models ?? environment["ANURA_MODELS"], !path.isEmpty {
+                guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read the models file \(path)") }
+                configuration.catalog = try configuration.catalog.adding(json: data, source: path)
+            }
             var logger = Logger(label: "lilypad.anura")
             logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             let gateway = AnuraGateway(
