@@ -130,7 +130,7 @@ public struct ModuleRunner: Sendable {
     static func run(
         _ request: ExecutionRequest, on executor: any Executor, stop: StopSignal, output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?
     ) async throws(ExecutionError) -> ExecutionResult {
-        let printed = Mutex(Printed(limit: request.limits.logBytes))
+        let printed = Mutex(CapturedOutput(limit: request.limits.logBytes))
         let started = ContinuousClock.now
         let job = Task { () async -> Result<ExecutionResult, ExecutionError> in
             do throws(ExecutionError) {
@@ -162,28 +162,6 @@ public struct ModuleRunner: Sendable {
                 usage: ResourceUsage(wallTime: .now - started), warnings: ["the job was killed when its job creator asked it to stop"])
         case .failure(let error):
             throw error
-        }
-    }
-
-    /// A job's output as it was printed, up to `limit` bytes per stream.
-    struct Printed: Sendable {
-        let limit: Int
-        var stdout: [UInt8] = []
-        var stderr: [UInt8] = []
-        var stdoutTruncated = false
-        var stderrTruncated = false
-
-        mutating func append(_ bytes: [UInt8], to kind: OutputStreamKind) {
-            let room = max(0, limit - (kind == .stdout ? stdout.count : stderr.count))
-            let cut = bytes.count > room
-            switch kind {
-            case .stdout:
-                stdout += bytes.prefix(room)
-                stdoutTruncated = stdoutTruncated || cut
-            case .stderr:
-                stderr += bytes.prefix(room)
-                stderrTruncated = stderrTruncated || cut
-            }
         }
     }
 

@@ -52,13 +52,9 @@ public final class WarmProcess: Sendable {
 
     private struct Current {
         var name: String
-        var limit: Int
         /// Whether the job was asked to stop early.
         var stopRequested = false
-        var stdout: [UInt8] = []
-        var stderr: [UInt8] = []
-        var stdoutTruncated = false
-        var stderrTruncated = false
+        var output: CapturedOutput
         var live: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?
         /// Finds the end line in stdout and in stderr.
         var scanners: [EndLineScanner]
@@ -171,7 +167,7 @@ public final class WarmProcess: Sendable {
             guard state.session == nil else { return "the module's warm process has exited" }
             guard state.current == nil else { return "the module's warm process is already running a job" }
             let scanner = EndLineScanner(token: Array(token.utf8))
-            state.current = Current(name: job.name, limit: max(0, job.logBytes), live: output, scanners: [scanner, scanner])
+            state.current = Current(name: job.name, output: CapturedOutput(limit: job.logBytes), live: output, scanners: [scanner, scanner])
             state.jobs += 1
             return nil
         }
@@ -243,8 +239,8 @@ public final class WarmProcess: Sendable {
             try? FileManager.default.createDirectory(at: job.outputsDirectory, withIntermediateDirectories: true)
         }
         return ExecutionResult(
-            termination: termination, exitCode: exitCode, stdout: finished?.stdout ?? [], stderr: finished?.stderr ?? [],
-            stdoutTruncated: finished?.stdoutTruncated ?? false, stderrTruncated: finished?.stderrTruncated ?? false,
+            termination: termination, exitCode: exitCode, stdout: finished?.output.stdout ?? [], stderr: finished?.output.stderr ?? [],
+            stdoutTruncated: finished?.output.stdoutTruncated ?? false, stderrTruncated: finished?.output.stderrTruncated ?? false,
             outputsDirectory: job.outputsDirectory, usage: ResourceUsage(wallTime: clock.now - start), warnings: warnings)
     }
 
@@ -311,7 +307,7 @@ public final class WarmProcess: Sendable {
             let (output, code) = job.scanners[stream].scan(bytes)
             state.current = job
             if !output.isEmpty {
-                Self.keep(output, in: &state.current, stream: stream)
+                state.current?.output.append(output, to: kind)
                 forwarded = (job.live, output)
             }
             guard let code else { return }
@@ -324,20 +320,6 @@ public final class WarmProcess: Sendable {
         }
         if let forwarded, !forwarded.bytes.isEmpty { forwarded.live?(kind, forwarded.bytes) }
         if let (continuation, ending) = ended { continuation.resume(returning: ending) }
-    }
-
-    private static func keep(_ bytes: [UInt8], in current: inout Current?, stream: Int) {
-        guard var job = current else { return }
-        let kept = stream == 1 ? job.stderr.count : job.stdout.count
-        let taken = bytes.prefix(max(0, job.limit - kept))
-        if stream == 1 {
-            job.stderr += taken
-            if taken.count < bytes.count { job.stderrTruncated = true }
-        } else {
-            job.stdout += taken
-            if taken.count < bytes.count { job.stdoutTruncated = true }
-        }
-        current = job
     }
 
     private func ended(_ result: Result<ExecutionResult, ExecutionError>) {
