@@ -182,12 +182,14 @@ public actor ResourceProvider {
         do {
             // Collateral returned by earlier deals goes to the balance: top the escrow up again.
             try await settlement.ensureEscrow(requiredEscrow)
+            log.debug("escrow ready")
             let terms: DealTerms
             do { terms = try DealTerms(deal: deal.deal) } catch { throw Settlement.Failure(error.description) }
             var consent = DealTransactions.ResourceProvider()
             consent.agree = try await settlement.consent(to: terms)
             let update = consent
             let current = try await retrying("consent to the deal") { try await self.solver.post(resourceProvider: update, dealID: deal.id) }
+            log.debug("consented to the deal")
             // The agreement goes to the ledger while the job starts; results wait for it (``awaitAgreement(_:)``).
             let settlement = self.settlement
             Task { _ = try? await settlement.agreeIfReady(current) }
@@ -214,11 +216,13 @@ public actor ResourceProvider {
             case .failure(let error): throw ModuleRunner.Failure("cannot fetch the job's input files: \(error)")
             }
             if let archive { try ModuleRunner.unpackInputs(archive, into: inputs) }
+            log.debug("starting the job", metadata: ["input_files": "\(archive != nil)"])
             outcome = try await runner.run(
                 offer: deal.deal.jobOffer, name: "deal-\(deal.id.suffix(12))", folder: folder, inputs: archive == nil ? nil : inputs, stop: stop
             ) { kind, bytes in
                 if kind == .stdout { live.send(bytes) }
             }
+            log.debug("the job ended")
             await live.finish()
         } catch {
             await live.finish()

@@ -15,8 +15,9 @@ import Synchronization
 /// `environment` is the job's module environment (what a cold run would have had); the process
 /// writes the job's files under `outputs` (creating it), its output to stdout and stderr, and ends
 /// the job with `<token> <exit code>` and a newline on stdout *and* on stderr (so that all of both
-/// streams is the job's; it need not start a line). The token is random per job, so nothing the
-/// job prints can end it early. A job that outlives its timeout kills the whole process; so
+/// streams is the job's; it need not start a line, but must be written whole, in one `write`,
+/// since other threads of the program may be writing to the same stream). The token is random
+/// per job, so nothing the job prints can end it early. A job that outlives its timeout kills the whole process; so
 /// does anything that makes the process exit.
 ///
 /// A job asked to stop early (``StopSignal``) is sent `{"stop": "<job name>"}` as a line on stdin;

@@ -163,9 +163,13 @@ enum ModelPrograms {
                     stops.discard(job["id"])
                     if _stop.is_set():
                         code = 130
-                end = "%s %d" % (job["end"], code)
-                print(end, flush=True)
-                print(end, file=sys.stderr, flush=True)
+                # One write per stream: llama.cpp's threads log to stderr meanwhile, and a line
+                # written in pieces could be cut by theirs.
+                end = ("%s %d\n" % (job["end"], code)).encode()
+                sys.stdout.flush()
+                os.write(1, end)
+                sys.stderr.flush()
+                os.write(2, end)
 
         def main(load, handle):
             if os.environ.get("LILYPAD_WARM") == "1":

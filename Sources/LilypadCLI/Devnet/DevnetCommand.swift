@@ -52,7 +52,7 @@ extension LilypadCommand {
             configuration.timeouts.matchSeconds = timeoutMatch
             configuration.timeouts.executionGraceSeconds = timeoutExecutionGrace
             var logger = Logger(label: "lilypad.devnet")
-            logger.logLevel = .info
+            logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             let (ready, announce) = AsyncStream<NetworkEndpoints>.makeStream()
             let network = LocalNetwork(configuration: configuration, logger: logger)
             let (anura, home, log) = (anuraPort, configuration.home, logger)
