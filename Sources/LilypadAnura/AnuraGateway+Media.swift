@@ -39,12 +39,18 @@ extension AnuraGateway {
             let id = try await startJob(module: entry.module, model: entry.id, inputs: ["Request": Self.base64(bytes)], key: key)
             return try Self.json(["status": 200, "message": "Video job created successfully", "data": ["job_offer_id": id]])
         }
-        router.get("/api/v1/video/results/:id") { request, context -> Response in
+        addMediaResultRoute(to: router, kind: "video", files: Self.videoFiles)
+    }
+
+    /// `GET /api/v1/<kind>/results/:id`: 202 with status 102 while the job runs, then the first of
+    /// `files` it wrote to its `outputs/`, with its content type.
+    func addMediaResultRoute(to router: Router<BasicRequestContext>, kind: String, files: [(String, String)]) {
+        router.get("/api/v1/\(kind)/results/:id") { request, context -> Response in
             let key = try authorize(request)
             let id = try context.parameters.require("id")
             let (entry, folder) = try finishedJob(id, key: key)
             guard let folder else { return try Self.stillProcessing(entry, id: id) }
-            let (data, type) = try Self.media(in: folder, Self.videoFiles, what: "video", dealID: entry.dealID)
+            let (data, type) = try Self.media(in: folder, files, what: kind, dealID: entry.dealID)
             return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
     }

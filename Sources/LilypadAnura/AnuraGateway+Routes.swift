@@ -72,16 +72,7 @@ extension AnuraGateway {
             let id = try await startJob(module: entry.module, model: entry.id, inputs: ["Request": Self.base64(bytes)], key: key)
             return try Self.json(["status": 200, "message": "Audio job created successfully", "data": ["job_offer_id": id]])
         }
-        router.get("/api/v1/audio/results/:id") { request, context -> Response in
-            let key = try authorize(request)
-            let (entry, folder) = try finishedJob(try context.parameters.require("id"), key: key)
-            guard let folder else { return try Self.stillProcessing(entry, id: try context.parameters.require("id")) }
-            let wav = folder.appendingPathComponent("outputs/speech.wav")
-            guard let data = FileManager.default.contents(atPath: wav.path) else {
-                throw AnuraError.server("the audio job (deal \(entry.dealID)) wrote no outputs/speech.wav")
-            }
-            return Response(status: .ok, headers: [.contentType: "audio/wav"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-        }
+        addMediaResultRoute(to: router, kind: "audio", files: [("speech.wav", "audio/wav")])
         router.post("/api/v1/cowsay") { request, _ -> Response in
             let key = try authorize(request)
             let (_, body) = try await Self.jsonObject(request)
