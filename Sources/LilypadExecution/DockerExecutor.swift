@@ -170,14 +170,11 @@ public struct DockerExecutor: Executor {
         engine: DockerEngineClient, containerID id: String, killedBySIGKILL: Bool
     ) async throws(DockerEngineClient.Failure) -> DockerEngineClient.ContainerState {
         var state = try await engine.inspectContainer(id)
-        var waited = Duration.zero
-        while killedBySIGKILL, !state.oomKilled {
+        guard killedBySIGKILL, !state.oomKilled else { return state }
+        for attempt in 0...20 {  // 2 s
+            if attempt > 0 { try? await Task.sleep(for: .milliseconds(100)) }
             if try await engine.hasOutOfMemoryEvent(id) {
                 state.oomKilled = true
-            } else if waited < .seconds(2) {
-                try? await Task.sleep(for: .milliseconds(100))
-                waited += .milliseconds(100)
-            } else {
                 break
             }
         }

@@ -304,18 +304,20 @@ public final class WarmProcess: Sendable {
         var forwarded: (live: (@Sendable (OutputStreamKind, [UInt8]) -> Void)?, bytes: [UInt8])?
         var ended: (CheckedContinuation<Ending, Never>, Ending)?
         state.withLock { state in
-            guard var job = state.current, job.ended[stream] == nil else { return }  // between jobs: not a job's output
+            // Taken out and put back, so that the kept output is appended to in place.
+            guard var job = state.current.take() else { return }  // between jobs: not a job's output
+            defer { state.current = job }
+            guard job.ended[stream] == nil else { return }
             let (output, code) = job.scanners[stream].scan(bytes)
-            state.current = job
             if !output.isEmpty {
-                state.current?.output.append(output, to: kind)
+                job.output.append(output, to: kind)
                 forwarded = (job.live, output)
             }
             guard let code else { return }
-            state.current?.ended[stream] = code
+            job.ended[stream] = code
             // The job is over once both streams carried its end line (stdout's code counts).
-            if let ending = state.current?.ending, let continuation = state.current?.continuation {
-                state.current?.continuation = nil
+            if let ending = job.ending, let continuation = job.continuation {
+                job.continuation = nil
                 ended = (continuation, ending)
             }
         }

@@ -41,10 +41,7 @@ public actor DealStreams {
         guard stream.bytes.count + bytes.count <= limit else { throw .full(limit: limit) }
         stream.bytes += bytes
         stream.done = done
-        let waiters = stream.waiters
-        stream.waiters = [:]
-        streams[dealID] = stream
-        for waiter in waiters.values { waiter.resume() }
+        storeAndWake(stream, dealID)
         if done { forget(dealID, after: retention) }
     }
 
@@ -57,11 +54,17 @@ public actor DealStreams {
         let wasDone = stream.done
         stream.stopped = true
         stream.done = true
+        storeAndWake(stream, dealID)
+        if !wasDone { forget(dealID, after: max(retention, .seconds(3600))) }
+    }
+
+    /// Stores `stream` and wakes the readers waiting on it.
+    private func storeAndWake(_ stream: Stream, _ dealID: String) {
+        var stream = stream
         let waiters = stream.waiters
         stream.waiters = [:]
         streams[dealID] = stream
         for waiter in waiters.values { waiter.resume() }
-        if !wasDone { forget(dealID, after: max(retention, .seconds(3600))) }
     }
 
     /// Whether the job creator asked the deal's job to stop.

@@ -22,12 +22,9 @@ extension SolverServer {
     /// bytes (413 beyond). A reader that disconnects just stops being written to.
     static func addStreamRoutes(to router: Router<SolverRequestContext>, solver: Solver, streams: DealStreams, auth: Authenticator) {
         router.post("/api/v1/deals/:id/stream") { request, context -> Response in
-            let (signer, body) = try await auth.authenticate(request, maximumBody: 1 << 20)
-            let id = try context.parameters.require("id")
-            let deal = try await run { try await solver.deal(id: id, requester: signer) }
-            guard deal.resourceProvider.lowercased() == signer.lowercased else {
-                throw SolverHTTPError(status: .forbidden, message: "only the deal's resource provider streams its output")
-            }
+            let (_, id, _, body) = try await dealRequest(
+                request, context, auth: auth, solver: solver, maximumBody: 1 << 20, party: \.resourceProvider,
+                refusal: "only the deal's resource provider streams its output")
             let done = request.uri.queryParameters["done"] == "true"
             do { try await streams.append(body, dealID: id, done: done) } catch let error as DealStreams.Refusal {
                 switch error {
@@ -39,12 +36,8 @@ extension SolverServer {
             return Response(status: .noContent)
         }
         router.post("/api/v1/deals/:id/stop") { request, context -> Response in
-            let (signer, _) = try await auth.authenticate(request)
-            let id = try context.parameters.require("id")
-            let deal = try await run { try await solver.deal(id: id, requester: signer) }
-            guard deal.jobCreator.lowercased() == signer.lowercased else {
-                throw SolverHTTPError(status: .forbidden, message: "only the deal's job creator stops its job")
-            }
+            let (_, id, deal, _) = try await dealRequest(
+                request, context, auth: auth, solver: solver, party: \.jobCreator, refusal: "only the deal's job creator stops its job")
             guard deal.state == .dealNegotiating || deal.state == .dealAgreed else {
                 throw SolverHTTPError(status: .conflict, message: "the deal's job is no longer running (the deal is \(deal.state.name))")
             }
@@ -52,12 +45,8 @@ extension SolverServer {
             return Response(status: .noContent)
         }
         router.get("/api/v1/deals/:id/stream") { request, context -> Response in
-            let (signer, _) = try await auth.authenticate(request)
-            let id = try context.parameters.require("id")
-            let deal = try await run { try await solver.deal(id: id, requester: signer) }
-            guard deal.jobCreator.lowercased() == signer.lowercased else {
-                throw SolverHTTPError(status: .forbidden, message: "only the deal's job creator reads its live output")
-            }
+            let (signer, id, _, _) = try await dealRequest(
+                request, context, auth: auth, solver: solver, party: \.jobCreator, refusal: "only the deal's job creator reads its live output")
             let start = request.uri.queryParameters["from"].flatMap { Int(String($0)) } ?? 0
             let body = ResponseBody { writer in
                 var offset = start
@@ -81,5 +70,18 @@ extension SolverServer {
             }
             return Response(status: .ok, headers: [.contentType: "application/octet-stream", .cacheControl: "no-cache"], body: body)
         }
+    }
+
+    /// The signer of a request, the deal named in its path, its body, and a 403 with `refusal` unless
+    /// the signer is the deal's `party`.
+    static func dealRequest(
+        _ request: Request, _ context: SolverRequestContext, auth: Authenticator, solver: Solver, maximumBody: Int = 10 << 20,
+        party: KeyPath<DealContainer, String>, refusal: String
+    ) async throws -> (signer: EthereumAddress, id: String, deal: DealContainer, body: [UInt8]) {
+        let (signer, body) = try await auth.authenticate(request, maximumBody: maximumBody)
+        let id = try context.parameters.require("id")
+        let deal = try await run { try await solver.deal(id: id, requester: signer) }
+        guard deal[keyPath: party].lowercased() == signer.lowercased else { throw SolverHTTPError(status: .forbidden, message: refusal) }
+        return (signer, id, deal, body)
     }
 }
