@@ -42,7 +42,7 @@ let package = Package(
         ),
         .target(
             name: "LilypadCore",
-            dependencies: ["LilypadCrypto"],
+            dependencies: ["LilypadCrypto", "CLinuxSupport"],
             swiftSettings: swiftSettings
         ),
         // Go's text/template, exactly (differential-tested against Go 1.23), plus Lilypad's rendering.
@@ -67,8 +67,9 @@ let package = Package(
             pkgConfig: "libseccomp",
             providers: [.apt(["libseccomp-dev"])]
         ),
-        // Linux system calls Swift cannot call directly (variadic or new): openat2, prctl, and the sandbox's
-        // fork-and-exec launcher (join cgroups, drop to the job's uid, then exec bubblewrap).
+        // Linux system calls Swift cannot call directly (variadic or new): openat2, prctl, posix_spawn with
+        // closefrom (ChildProcess), and the sandbox's fork-and-exec launcher (join cgroups, drop to the job's
+        // uid, then exec bubblewrap).
         .target(name: "CLinuxSupport"),
         // OCI images: references, registry client, content-addressed store, safe unpacker, builder.
         .target(
@@ -215,7 +216,7 @@ let package = Package(
         // Helpers shared by the test targets.
         .target(
             name: "LilypadTestSupport",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["LilypadCore", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/LilypadTestSupport",
             swiftSettings: swiftSettings
         ),

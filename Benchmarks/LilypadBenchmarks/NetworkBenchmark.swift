@@ -136,17 +136,10 @@ extension LilypadBenchmarks {
     /// Runs `binary arguments` with `LILYPAD_HOME` = `home` (where the local network's record is),
     /// output discarded; its exit status.
     static func runProcess(_ binary: URL, _ arguments: [String], home: URL) throws -> Int32 {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging([
+        let environment = ProcessInfo.processInfo.environment.merging([
             "LILYPAD_HOME": home.path, "DATA_DIR": home.appendingPathComponent("cli").path,
         ]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        return try ChildProcess(binary.path, arguments, environment: environment, stdout: .null, stderr: .null).waitUntilExit().status
     }
 }
 

@@ -6,6 +6,7 @@ import Foundation
 public struct ExternalCommand: Sendable {
     /// How a finished command ended and what it printed.
     public struct Output: Sendable {
+        /// The exit code, or 128 + the signal that killed it.
         public var status: Int32
         public var stdout: String
         public var stderr: String
@@ -17,11 +18,7 @@ public struct ExternalCommand: Sendable {
     }
 
     /// Why a command could not be run at all.
-    public struct LaunchError: Error, Sendable, CustomStringConvertible {
-        public var program: String
-        public var reason: String
-        public var description: String { "cannot run \(program) (is it installed?): \(reason)" }
-    }
+    public typealias LaunchError = ChildProcess.LaunchError
 
     public var program: String
     public var arguments: [String]
@@ -51,24 +48,12 @@ public struct ExternalCommand: Sendable {
         defer { try? fm.removeItem(at: scratch) }
         let outPath = stdoutFile ?? scratch.appendingPathComponent("out").path
         let errPath = scratch.appendingPathComponent("err").path
-        _ = fm.createFile(atPath: outPath, contents: nil)
-        _ = fm.createFile(atPath: errPath, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [program] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        do {
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-            try process.run()
-        } catch {
-            throw LaunchError(program: program, reason: error.localizedDescription)
-        }
-        process.waitUntilExit()
+        let child = try ChildProcess(
+            program, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, directory: directory,
+            stdout: .file(outPath), stderr: .file(errPath))
+        let termination = child.waitUntilExit()
         let stdout = stdoutFile == nil ? ((try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "") : ""
         let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        return Output(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        return Output(status: termination.status, stdout: stdout, stderr: stderr)
     }
 }

@@ -1,5 +1,7 @@
+import CLinuxSupport
 import Dispatch
 import Foundation
+import LilypadCore
 import LilypadImages
 import NIOCore
 
@@ -40,96 +42,65 @@ extension DockerExecutor {
         guard FileManager.default.fileExists(atPath: rootfs, isDirectory: &isDirectory), isDirectory.boolValue else {
             return .failure(.invalidImage(reference: image.reference, reason: "its root filesystem \(rootfs) is not a folder"))
         }
-        let tar = Process()
-        tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        tar.arguments = ["tar", "-C", rootfs, "--numeric-owner", "-cf", "-", "."]
-        let pipe = Pipe()
-        let errors = Pipe()
-        tar.standardOutput = pipe
-        tar.standardError = errors
-        tar.standardInput = FileHandle.nullDevice
-        do { try tar.run() } catch {
-            return .failure(.hostUnsupported("cannot run tar to import \(image.reference): \(error)", fix: "install tar"))
+        var pipe: [Int32] = [-1, -1]
+        var errors: [Int32] = [-1, -1]
+        guard lp_pipe_cloexec(&pipe) == 0 else {
+            return .failure(.setupFailed(step: "create a pipe for tar", reason: String(cString: strerror(errno))))
         }
-        let handle = ProcessHandle(process: tar)
-        let chunks = FileDescriptorChunks(descriptor: pipe.fileHandleForReading.fileDescriptor, process: handle)
+        guard lp_pipe_cloexec(&errors) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(pipe[0])
+            close(pipe[1])
+            return .failure(.setupFailed(step: "create a pipe for tar", reason: reason))
+        }
+        let tar: ChildProcess
+        do {
+            tar = try ChildProcess(
+                "tar", ["-C", rootfs, "--numeric-owner", "-cf", "-", "."], stdout: .descriptor(pipe[1]), stderr: .descriptor(errors[1]))
+        } catch {
+            for descriptor in pipe + errors { close(descriptor) }
+            return .failure(.hostUnsupported("cannot import \(image.reference): \(error)", fix: "install tar"))
+        }
+        close(pipe[1])
+        close(errors[1])
+        defer { close(errors[0]) }
+        let chunks = FileDescriptorChunks(descriptor: pipe[0], process: tar)
         let (repository, tag) = splitName(name)
         let outcome: Result<Void, ExecutionError>
         do {
             _ = try await engine.importImage(repository: repository, tag: tag, tar: chunks)
             outcome = .success(())
         } catch {
-            let tarErrors = String(decoding: errors.fileHandleForReading.availableDataWithoutBlocking(), as: UTF8.self)
+            let tarErrors = String(decoding: Self.availableBytes(errors[0]), as: UTF8.self)
             outcome = .failure(
                 .setupFailed(
                     step: "import the root filesystem of \(image.reference) into Docker",
                     reason: error.description + (tarErrors.isEmpty ? "" : " (tar: \(tarErrors.prefix(500)))")))
         }
         // Stop tar if the upload ended early (it would block on a full pipe), then release the pipe.
-        await handle.stop()
-        try? pipe.fileHandleForReading.close()
+        tar.terminate()
+        await tar.wait()
+        close(pipe[0])
         return outcome
+    }
+
+    /// What can be read from `descriptor` now without waiting (stderr of a finished or failing process).
+    static func availableBytes(_ descriptor: Int32) -> [UInt8] {
+        let flags = fcntl(descriptor, F_GETFL)
+        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while data.count < 64 << 10 {
+            let count = Glibc.read(descriptor, &buffer, buffer.count)
+            guard count > 0 else { break }
+            data += buffer[0..<count]
+        }
+        return data
     }
 
     static func splitName(_ name: String) -> (repository: String, tag: String) {
         guard let colon = name.lastIndex(of: ":"), !name[colon...].contains("/") else { return (name, "latest") }
         return (String(name[..<colon]), String(name[name.index(after: colon)...]))
-    }
-}
-
-extension FileHandle {
-    /// What can be read now without waiting (stderr of a finished or failing process).
-    fileprivate func availableDataWithoutBlocking() -> Data {
-        let descriptor = fileDescriptor
-        let flags = fcntl(descriptor, F_GETFL)
-        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while data.count < 64 << 10 {
-            let count = Glibc.read(descriptor, &buffer, buffer.count)
-            guard count > 0 else { break }
-            data.append(contentsOf: buffer[0..<count])
-        }
-        return data
-    }
-}
-
-/// A child process that may be waited for or stopped from any task; `Process` is used by one of
-/// them at a time (its waits run on a dispatch queue, serialised by the actor).
-actor ProcessHandle {
-    /// `Process` is not `Sendable`; this handle is what shares it.
-    private struct Unchecked: @unchecked Sendable {
-        let process: Process
-    }
-
-    private let unchecked: Unchecked
-    private var status: Int32?
-    private var process: Process { unchecked.process }
-
-    init(process: Process) {
-        self.unchecked = Unchecked(process: process)
-    }
-
-    /// Waits for the process to exit and returns its status (the exit code, or 128 + the signal).
-    func wait() async -> Int32 {
-        if let status { return status }
-        let unchecked = self.unchecked
-        let code: Int32 = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let process = unchecked.process
-                process.waitUntilExit()
-                let code = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-                continuation.resume(returning: code)
-            }
-        }
-        status = code
-        return code
-    }
-
-    /// Terminates the process if it still runs, and waits for it.
-    func stop() async {
-        if status == nil, process.isRunning { process.terminate() }
-        _ = await wait()
     }
 }
 
@@ -140,17 +111,17 @@ struct FileDescriptorChunks: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
 
     struct ProcessFailed: Error, CustomStringConvertible {
-        var status: Int32
-        var description: String { "the archiver exited with status \(status)" }
+        var termination: ChildProcess.Termination
+        var description: String { "the archiver ended with \(termination)" }
     }
 
     let descriptor: Int32
-    let process: ProcessHandle
+    let process: ChildProcess
     var chunkSize = 1 << 16
 
     struct AsyncIterator: AsyncIteratorProtocol {
         let descriptor: Int32
-        let process: ProcessHandle
+        let process: ChildProcess
         let chunkSize: Int
         var finished = false
 
@@ -178,8 +149,8 @@ struct FileDescriptorChunks: AsyncSequence, Sendable {
             let bytes = try chunk.get()
             if bytes.isEmpty {
                 finished = true
-                let status = await process.wait()
-                if status != 0 { throw ProcessFailed(status: status) }
+                let termination = await process.wait()
+                if termination != .exited(0) { throw ProcessFailed(termination: termination) }
                 return nil
             }
             return ByteBuffer(bytes: bytes)

@@ -25,17 +25,8 @@ public enum GPUDetector {
     public static func detect() -> [GPUDevice] {
         let candidates = ["/usr/bin/nvidia-smi", "/usr/local/bin/nvidia-smi", "/usr/local/nvidia/bin/nvidia-smi"]
         guard let smi = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return [] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: smi)
-        process.arguments = query
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return [] }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return [] }
-        return parse(String(decoding: data, as: UTF8.self))
+        guard let output = try? ExternalCommand(smi, query).run(), output.status == 0 else { return [] }
+        return parse(output.stdout)
     }
 
     /// The device nodes a job with `gpus` gets (`--dev-bind`), those of them that exist under `devRoot`.

@@ -1,4 +1,5 @@
 import Foundation
+import LilypadCore
 import LilypadTestSupport
 import Testing
 
@@ -68,12 +69,8 @@ import Testing
         try FileManager.default.createSymbolicLink(
             atPath: folder.appendingPathComponent("src/l").path, withDestinationPath: deep + "/file-with-a-long-name.txt")
         let archive = folder.appendingPathComponent("a.tar.gz")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tar", "--format=\(format)", "-czf", archive.path, "-C", folder.appendingPathComponent("src").path, "."]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let tar = try ExternalCommand("tar", ["--format=\(format)", "-czf", archive.path, "-C", folder.appendingPathComponent("src").path, "."]).run()
+        #expect(tar.status == 0, "\(tar.stderr)")
         let entries = try read(archive)
         let file = try #require(entries.first { $0.path.hasSuffix("file-with-a-long-name.txt") })
         #expect(file.path == "./\(deep)/file-with-a-long-name.txt")
@@ -101,12 +98,8 @@ import Testing
         let file = temporaryFile()
         defer { try? FileManager.default.removeItem(at: file) }
         try tar.write(to: file)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["zstd", "-q", "-f", file.path, "-o", file.path + ".zst"]
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "needs the zstd tool")
+        let zstd = try? ExternalCommand("zstd", ["-q", "-f", file.path, "-o", file.path + ".zst"]).run()
+        try #require(zstd?.status == 0, "needs the zstd tool")
         defer { try? FileManager.default.removeItem(atPath: file.path + ".zst") }
         let compressed = URL(fileURLWithPath: file.path + ".zst")
         let stream = try LayerStream(path: compressed.path, what: "t")

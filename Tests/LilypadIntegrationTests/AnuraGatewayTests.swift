@@ -11,12 +11,9 @@ struct AnuraGatewayTests {
         let home = try TemporaryDirectory(prefix: "lilypad-anura-gw")
         let searchPort = Int.random(in: 50_000..<55_000)
         let anuraPort = Int.random(in: 55_000..<60_000)
-        let backend = Process()
-        backend.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        backend.arguments = ["python3", Oracle.directory + "/search_backend_stub.py", "\(searchPort)"]
-        try backend.run()
+        let backend = try ChildProcess("python3", [Oracle.directory + "/search_backend_stub.py", "\(searchPort)"])
         defer {
-            kill(backend.processIdentifier, SIGKILL)
+            backend.send(SIGKILL)
             backend.waitUntilExit()
         }
         // No network is needed for search: the solver URL is only used for models and jobs.

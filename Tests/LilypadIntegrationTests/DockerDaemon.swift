@@ -1,4 +1,5 @@
 import Foundation
+import LilypadCore
 import LilypadExecution
 import Testing
 
@@ -56,9 +57,7 @@ final class DockerDaemon: Sendable {
         let cgroupParent = "lilypad-test-\(id)"
         let hadBridge = bridgeExists
         let contractImage = try ExecutorContractCases.makeImage(at: root.appendingPathComponent("scratch/rootfs"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/dockerd")
-        process.arguments = [
+        let arguments = [
             "-H", "unix://\(socketPath)", "--data-root", root.appendingPathComponent("data").path,
             "--exec-root", root.appendingPathComponent("exec").path, "--pidfile", root.appendingPathComponent("dockerd.pid").path,
             "--storage-driver", "overlay2", "--bridge", "none", "--iptables=false", "--ip6tables=false", "--ip-masq=false",
@@ -67,12 +66,11 @@ final class DockerDaemon: Sendable {
         let log = root.appendingPathComponent("dockerd.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let logHandle = try FileHandle(forWritingTo: log)
-        process.standardOutput = logHandle
-        process.standardError = logHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(
+            "/usr/sbin/dockerd", arguments, stdout: .descriptor(logHandle.fileDescriptor), stderr: .descriptor(logHandle.fileDescriptor))
+        try logHandle.close()
         let daemon = DockerDaemon(
-            root: root, socketPath: socketPath, cgroupParent: cgroupParent, pid: process.processIdentifier, hadBridge: hadBridge,
+            root: root, socketPath: socketPath, cgroupParent: cgroupParent, pid: process.pid, hadBridge: hadBridge,
             contractImage: contractImage)
         let engine = DockerEngineClient(socketPath: socketPath, apiVersion: DockerEngineClient.maximumAPIVersion)
         let clock = ContinuousClock()

@@ -13,7 +13,7 @@ struct LedgerCrashTests {
     let home = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-crash-\(UUID().uuidString)").path
     let port = Int.random(in: 20_000..<40_000)
 
-    func startServer() throws -> Process {
+    func startServer() throws -> ChildProcess {
         try Oracle.startLilypad(["chain", "serve", "--port", String(port)], home: home)
     }
 
@@ -41,7 +41,7 @@ struct LedgerCrashTests {
             let killer = Task {
                 while acknowledgedThisRound.withLock({ $0 }) < 5 { try await Task.sleep(for: .milliseconds(5)) }
                 try await Task.sleep(for: .milliseconds(Int.random(in: 0...200)))
-                kill(server.processIdentifier, SIGKILL)
+                server.send(SIGKILL)
             }
             while true {
                 counter += 1

@@ -1,4 +1,5 @@
 import Foundation
+import LilypadCore
 import Testing
 
 @testable import LilypadImages
@@ -32,7 +33,7 @@ struct ModelHarnessTests {
         os._exit(0)  # not through interpreter shutdown, which a writing daemon thread aborts
         """#
 
-    @Test func endLinesReachBothStreamsWholeWhileAnotherThreadWritesToStderr() throws {
+    @Test func endLinesReachBothStreamsWholeWhileAnotherThreadWritesToStderr() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("harness-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -51,27 +52,20 @@ struct ModelHarnessTests {
                 + "\n"
         }
         input += #"{"stop": "job-200"}"# + "\n"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", folder.appendingPathComponent("program.py").path]
-        process.environment = [
-            "LILYPAD_WARM": "1", "PYTHONUNBUFFERED": "1", "PYTHONPATH": folder.path,
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
-        ]
         let stdinPath = folder.appendingPathComponent("stdin").path
         try input.write(toFile: stdinPath, atomically: true, encoding: .utf8)
         let stdoutPath = folder.appendingPathComponent("stdout").path
         let stderrPath = folder.appendingPathComponent("stderr").path
-        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: stdinPath))
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-        try process.run()
-        process.waitUntilExit()
+        let process = try ChildProcess(
+            "python3", [folder.appendingPathComponent("program.py").path],
+            environment: [
+                "LILYPAD_WARM": "1", "PYTHONUNBUFFERED": "1", "PYTHONPATH": folder.path,
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
+            ], stdin: .file(stdinPath), stdout: .file(stdoutPath), stderr: .file(stderrPath))
+        let termination = await process.wait()
         let stdout = try String(contentsOfFile: stdoutPath, encoding: .utf8)
         let stderr = try String(contentsOfFile: stderrPath, encoding: .utf8)
-        #expect(process.terminationStatus == 0, "\(stderr.suffix(2000))")
+        #expect(termination == .exited(0), "\(stderr.suffix(2000))")
         for (n, token) in tokens.enumerated() {
             let code = n == 200 ? 130 : 0
             let onStdout = stdout.contains("\(token) \(code)\n"), onStderr = stderr.contains("\(token) \(code)\n")

@@ -1,30 +1,28 @@
 import Foundation
+import LilypadCore
 import Testing
 
 /// Several agents on one machine fetching the same module at once.
 @Suite("Module fetching across processes", .serialized)
 struct ModuleFetchProcessTests {
-    @Test func concurrentFetchesOfTheSameModuleBothSucceed() throws {
+    @Test func concurrentFetchesOfTheSameModuleBothSucceed() async throws {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("lilypad-home-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: home) }
         // Start several `lilypad module fetch` processes together on an empty cache.
-        let processes = try (0..<4).map { _ -> (Process, Pipe, Pipe) in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Oracle.lilypadBinary)
-            process.arguments = ["module", "fetch", "cowsay:v0.0.4"]
-            process.environment = ProcessInfo.processInfo.environment.merging(["LILYPAD_HOME": home]) { $1 }
-            let out = Pipe(), err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
+        let processes = try (0..<4).map { n -> (ChildProcess, String, String) in
+            let out = home + "-\(n).out", err = home + "-\(n).err"
+            let process = try ChildProcess(
+                Oracle.lilypadBinary, ["module", "fetch", "cowsay:v0.0.4"],
+                environment: ProcessInfo.processInfo.environment.merging(["LILYPAD_HOME": home]) { $1 }, stdout: .file(out), stderr: .file(err))
             return (process, out, err)
         }
         var lines: [String] = []
         for (process, out, err) in processes {
-            let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(stderr)")
+            let termination = await process.wait()
+            let stdout = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+            let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+            for file in [out, err] { try? FileManager.default.removeItem(atPath: file) }
+            #expect(termination == .exited(0), "\(stderr)")
             lines.append(stdout)
         }
         #expect(Set(lines).count == 1, "every process resolved the same commit and folder: \(lines)")

@@ -27,8 +27,8 @@ struct NetworkFaultTests {
     }
 
     func finish(_ process: LilypadProcess) -> (Int32, String) {
-        process.process.waitUntilExit()
-        return (process.process.terminationStatus, process.output)
+        let termination = process.process.waitUntilExit()
+        return (termination.status, process.output)
     }
 
     @Test func killedProviderTimesOutAndIsSlashedThenAnotherServesTheRetry() async throws {
@@ -112,7 +112,7 @@ struct NetworkFaultTests {
         let creatorBefore = try await holdings(ledger, DevelopmentAccounts.jobCreator)
         let job = try startRun(["cowsay:v0.0.4", "-i", "Message=nobody serves me"], data: base.home.url.appendingPathComponent("d"))
         for _ in 0..<400 where !job.output.contains("Job submitted") { try await Task.sleep(for: .milliseconds(50)) }
-        kill(job.process.processIdentifier, SIGINT)
+        job.process.send(SIGINT)
         let (status, output) = finish(job)
         #expect(status == 130, "\(output)")
         let withdrawn = try #require(output.firstMatch(of: /job offer (\S+) withdrawn/), "\(output)")
@@ -142,7 +142,7 @@ struct NetworkFaultTests {
         for _ in 0..<1200 where !job.output.contains("Deal agreed") { try await Task.sleep(for: .milliseconds(50)) }
         for _ in 0..<1200 where !provider.output.contains("running the job") { try await Task.sleep(for: .milliseconds(50)) }
         try await Task.sleep(for: .seconds(2))
-        kill(job.process.processIdentifier, SIGINT)
+        job.process.send(SIGINT)
         let (status, output) = finish(job)
         #expect(status == 130, "\(output)\n\(provider.output)")
         #expect(output.contains("asked the job to stop"), "\(output)")

@@ -12,7 +12,7 @@ import Testing
 final class HTTPModuleServer {
     let root: TemporaryDirectory
     let port: Int
-    let process: Process
+    let process: ChildProcess
 
     /// `modules`: repository name → template text (tagged `v1`).
     init(modules: [String: String]) throws {
@@ -32,12 +32,9 @@ final class HTTPModuleServer {
                 guard git.status == 0 else { throw Oracle.Failure(description: "git \(arguments): \(git.stderr)") }
             }
         }
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", root.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess(
+            "/usr/bin/python3", ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", root.path], stdout: .null,
+            stderr: .null)
         // Python can take a while to listen on a loaded machine: wait until it answers.
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline, process.isRunning {
@@ -51,7 +48,7 @@ final class HTTPModuleServer {
     func reference(_ name: String) -> String { "http://127.0.0.1:\(port)/\(name).git:v1" }
 
     deinit {
-        kill(process.processIdentifier, SIGKILL)
+        process.send(SIGKILL)
         process.waitUntilExit()
     }
 
@@ -72,26 +69,24 @@ final class HTTPModuleServer {
 
 /// A `lilypad` service process (devnet, solver, provider, mediator…) that the test kills with SIGKILL.
 final class LilypadProcess {
-    let process: Process
+    let process: ChildProcess
     let log: URL
 
     init(_ arguments: [String], home: String, environment: [String: String] = [:]) throws {
         log = FileManager.default.temporaryDirectory.appendingPathComponent("lilypad-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Oracle.lilypadBinary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["LILYPAD_HOME": home]) { $1 }) { $1 }
         let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        defer { try? handle.close() }
+        process = try ChildProcess(
+            Oracle.lilypadBinary, arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment.merging(["LILYPAD_HOME": home]) { $1 }) { $1 },
+            stdout: .descriptor(handle.fileDescriptor), stderr: .descriptor(handle.fileDescriptor))
     }
 
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
     func kill() {
-        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.send(SIGKILL)
         process.waitUntilExit()
     }
 

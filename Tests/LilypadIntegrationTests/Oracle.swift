@@ -1,4 +1,5 @@
 import Foundation
+import LilypadCore
 @_exported import LilypadTestSupport
 import Testing
 
@@ -30,20 +31,11 @@ enum Oracle {
         let inURL = scratch.appendingPathComponent("in"), outURL = scratch.appendingPathComponent("out"),
             errURL = scratch.appendingPathComponent("err")
         try stdin.write(to: inURL)
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
-        process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
-        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        process.standardInput = try FileHandle(forReadingFrom: inURL)
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        try process.run()
-        process.waitUntilExit()
+        let process = try ChildProcess(
+            executable, arguments, environment: environment.map { ProcessInfo.processInfo.environment.merging($0) { $1 } },
+            directory: directory, stdin: .file(inURL.path), stdout: .file(outURL.path), stderr: .file(errURL.path))
         return Output(
-            status: process.terminationStatus,
+            status: process.waitUntilExit().status,
             stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
             stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
     }
@@ -67,15 +59,10 @@ enum Oracle {
     }
 
     /// Starts `lilypad arguments…` in the background with `LILYPAD_HOME` set, output discarded.
-    static func startLilypad(_ arguments: [String], home: String, environment extra: [String: String] = [:]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: lilypadBinary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(extra.merging(["LILYPAD_HOME": home]) { $1 }) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+    static func startLilypad(_ arguments: [String], home: String, environment extra: [String: String] = [:]) throws -> ChildProcess {
+        try ChildProcess(
+            lilypadBinary, arguments, environment: ProcessInfo.processInfo.environment.merging(extra.merging(["LILYPAD_HOME": home]) { $1 }) { $1 },
+            stdout: .null, stderr: .null)
     }
 
     /// Runs `lilypad` with `arguments`.

@@ -24,16 +24,11 @@ struct PowProcessTests {
     }
 
     /// Starts `lilypad arguments…` with its stderr kept in `<home>/<log>`.
-    func start(_ arguments: [String], log: String, environment: [String: String] = [:]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Oracle.lilypadBinary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["LILYPAD_HOME": home]) { $1 }) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        _ = FileManager.default.createFile(atPath: home + "/" + log, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: home + "/" + log))
-        try process.run()
-        return process
+    func start(_ arguments: [String], log: String, environment: [String: String] = [:]) throws -> ChildProcess {
+        try ChildProcess(
+            Oracle.lilypadBinary, arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment.merging(["LILYPAD_HOME": home]) { $1 }) { $1 }, stdout: .null,
+            stderr: .file(home + "/" + log))
     }
 
     func log(_ name: String) -> String { (try? String(contentsOfFile: home + "/" + name, encoding: .utf8)) ?? "" }
@@ -83,8 +78,7 @@ struct PowProcessTests {
 
         // SIGTERM is a graceful shutdown: the miner stops its workers and exits cleanly.
         miner.terminate()
-        miner.waitUntilExit()
-        #expect(miner.terminationReason == .exit && miner.terminationStatus == 0, "miner log:\n\(log("miner.log"))")
+        #expect(miner.waitUntilExit() == .exited(0), "miner log:\n\(log("miner.log"))")
         #expect(log("miner.log").contains("proof of work accepted"))
     }
 
@@ -108,7 +102,7 @@ struct PowProcessTests {
             environment: endpoints.merging(["DISABLE_POW": "true"]) { $1 })
         defer {
             for process in [bystander, miner, solverServer, ledgerServer] where process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
+                process.send(SIGKILL)
                 process.waitUntilExit()
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LilypadCore
 import Testing
 
 #if canImport(Glibc)
@@ -27,7 +28,7 @@ final class RegistryFixture {
     let folder: URL
     let storage: URL
     let port: Int
-    private let process: Process
+    private let process: ChildProcess
 
     /// `127.0.0.1:<port>`.
     var host: String { "127.0.0.1:\(port)" }
@@ -58,14 +59,12 @@ final class RegistryFixture {
         }
         let configURL = folder.appendingPathComponent("registry-\(port).yml")
         try config.write(to: configURL, atomically: true, encoding: .utf8)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.registryBinary)
-        process.arguments = ["serve", configURL.path]
         let log = folder.appendingPathComponent("registry-\(port).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: log)
-        process.standardError = try FileHandle(forWritingTo: log)
-        try process.run()
+        let handle = try FileHandle(forWritingTo: log)
+        defer { try? handle.close() }
+        process = try ChildProcess(
+            Self.registryBinary, ["serve", configURL.path], stdout: .descriptor(handle.fileDescriptor), stderr: .descriptor(handle.fileDescriptor))
         do {
             try Self.waitUntilListening(port: port, process: process, log: log)
         } catch {
@@ -77,7 +76,7 @@ final class RegistryFixture {
     /// Stops the registry and waits for it to exit.
     func stop() {
         // SIGKILL: children of the test runner may inherit a mask that blocks SIGTERM.
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { process.send(SIGKILL) }
         process.waitUntilExit()
     }
 
@@ -127,7 +126,7 @@ final class RegistryFixture {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func waitUntilListening(port: Int, process: Process, log: URL) throws {
+    static func waitUntilListening(port: Int, process: ChildProcess, log: URL) throws {
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {
             guard process.isRunning else {

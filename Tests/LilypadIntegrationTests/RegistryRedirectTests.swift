@@ -1,4 +1,5 @@
 import Foundation
+import LilypadCore
 import LilypadImages
 import Testing
 
@@ -12,15 +13,13 @@ struct RegistryRedirectTests {
         var layout = try OCILayoutWriter(at: folder.appendingPathComponent("layout"))
         let image = try layout.addImage(layers: RegistryPullTests.layers(), gzip: true, refName: "1")
 
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", Oracle.directory + "/redirect_registry.py", layout.url.path, "bob:hunter2"]
         let out = Pipe()
-        server.standardOutput = out
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let server = try ChildProcess(
+            "python3", [Oracle.directory + "/redirect_registry.py", layout.url.path, "bob:hunter2"],
+            stdout: .descriptor(out.fileHandleForWriting.fileDescriptor), stderr: .null)
+        try out.fileHandleForWriting.close()
         defer {
-            kill(server.processIdentifier, SIGKILL)
+            server.send(SIGKILL)
             server.waitUntilExit()
         }
         var line = Data()

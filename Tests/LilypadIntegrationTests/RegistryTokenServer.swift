@@ -1,4 +1,5 @@
 import Foundation
+import LilypadCore
 
 /// `Oracles/registry_token_server.py`: issues RS256 JWTs for a registry with `auth: token`.
 /// Anyone may pull repositories under `public/`; `alice:secret` may pull everything. Call ``stop()``.
@@ -10,21 +11,18 @@ final class RegistryTokenServer {
 
     let certificate: URL
     let port: Int
-    private let process: Process
+    private let process: ChildProcess
 
     var realm: String { "http://127.0.0.1:\(port)/token" }
 
     init(folder: URL) throws {
         certificate = folder.appendingPathComponent("token-signer.pem")
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", Oracle.directory + "/registry_token_server.py", certificate.path, RegistryFixture.TokenAuth.issuer, "alice:secret", "public/",
-        ]
         let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess(
+            "python3",
+            [Oracle.directory + "/registry_token_server.py", certificate.path, RegistryFixture.TokenAuth.issuer, "alice:secret", "public/"],
+            stdout: .descriptor(out.fileHandleForWriting.fileDescriptor), stderr: .null)
+        try out.fileHandleForWriting.close()
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
             let chunk = out.fileHandleForReading.availableData
@@ -32,7 +30,7 @@ final class RegistryTokenServer {
             line += chunk
         }
         guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            kill(process.processIdentifier, SIGKILL)
+            process.send(SIGKILL)
             process.waitUntilExit()
             throw Oracle.Failure(description: "the token server did not start")
         }
@@ -41,7 +39,7 @@ final class RegistryTokenServer {
 
     func stop() {
         // SIGKILL: children of the test runner may inherit a mask that blocks SIGTERM.
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { process.send(SIGKILL) }
         process.waitUntilExit()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LilypadCore
 import Testing
 
 /// Hostile jobs, each of which must be blocked or contained, with nothing left on the host.
@@ -139,17 +140,14 @@ struct SandboxHostileTests {
         let marker = String(number)
         let sleeping = "sleep \(number + 1)"
         try Sandbox.withRootfs { root in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Oracle.lilypadBinary)
             let outputs = FileManager.default.temporaryDirectory.appendingPathComponent("lilypad-outputs-\(UUID().uuidString)")
             let name = "cancel\(marker)"
-            process.arguments = [
-                "exec", "--name", name, "--rootfs", root.path, "--outputs", outputs.path, "--", "sh", "-c",
-                "sleep $((\(marker) + 1)) & sleep $((\(marker) + 1))",
-            ]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try ChildProcess(
+                Oracle.lilypadBinary,
+                [
+                    "exec", "--name", name, "--rootfs", root.path, "--outputs", outputs.path, "--", "sh", "-c",
+                    "sleep $((\(marker) + 1)) & sleep $((\(marker) + 1))",
+                ], stdout: .null, stderr: .null)
             var seen = false
             for _ in 0..<100 where !seen {
                 usleep(50_000)
@@ -157,8 +155,7 @@ struct SandboxHostileTests {
             }
             #expect(seen, "the job never started")
             process.terminate()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 143)
+            #expect(process.waitUntilExit() == .exited(143))
             #expect(Sandbox.processes(containing: sleeping).isEmpty)
             Sandbox.expectNothingLeft(job: name)
             try? FileManager.default.removeItem(at: outputs)
@@ -201,15 +198,11 @@ extension SandboxHostileTests {
         let name = "killed\(marker)"
         let sleeping = "sleep \(number + 1)"
         try Sandbox.withRootfs { root in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Oracle.lilypadBinary)
             // The job's sleep gets its number from the shell, so the marker is not in this command's own arguments.
-            process.arguments = [
-                "exec", "--name", name, "--rootfs", root.path, "--outputs", root.path + "-outputs-k", "--", "sh", "-c", "sleep $((\(marker) + 1))",
-            ]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try ChildProcess(
+                Oracle.lilypadBinary,
+                ["exec", "--name", name, "--rootfs", root.path, "--outputs", root.path + "-outputs-k", "--", "sh", "-c", "sleep $((\(marker) + 1))"],
+                stdout: .null, stderr: .null)
             var seen = false
             for _ in 0..<100 where !seen {
                 usleep(50_000)
@@ -217,7 +210,7 @@ extension SandboxHostileTests {
             }
             #expect(seen, "the job never started")
             #expect(!Sandbox.leftoverCgroups(prefix: "lilypad-\(name)-").isEmpty, "the running job has no cgroups: the test proves nothing")
-            kill(process.processIdentifier, SIGKILL)
+            process.send(SIGKILL)
             process.waitUntilExit()
             for _ in 0..<40 where !Sandbox.processes(containing: sleeping).isEmpty { usleep(50_000) }
             #expect(Sandbox.processes(containing: sleeping).isEmpty, "the job outlived its agent")

@@ -19,7 +19,7 @@ struct SolverProcessFixture {
     var url: String { "http://127.0.0.1:\(port)" }
 
     /// Starts the solver with `arguments` and waits until it answers.
-    func start(_ arguments: [String] = [], environment: [String: String] = [:]) async throws -> Process {
+    func start(_ arguments: [String] = [], environment: [String: String] = [:]) async throws -> ChildProcess {
         let process = try Oracle.startLilypad(
             ["solver", "--port", String(port)] + arguments, home: home,
             environment: environment.merging(["WEB3_PRIVATE_KEY": solverKey.hexString]) { $1 })
@@ -36,24 +36,30 @@ struct SolverProcessFixture {
     /// Runs `body` against a solver started with `arguments`, then stops it and removes its home.
     func withSolver(_ arguments: [String] = [], environment: [String: String] = [:], _ body: () async throws -> Void) async throws {
         let process = try await start(arguments, environment: environment)
-        defer {
-            Self.stop(process)
-            try? FileManager.default.removeItem(atPath: home)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try await Self.stopping(process, after: body)
+    }
+
+    /// Runs `body`, then stops the solver `process` however `body` ended.
+    static func stopping(_ process: ChildProcess, after body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            await stop(process)
+            throw error
         }
-        try await body()
+        await stop(process)
     }
 
     /// Stops the solver with SIGTERM; one that has not exited 45 s later (its 10 s grace period and
     /// then some, on a machine the whole suite loads) is a failure, and is killed so that the suite
     /// goes on instead of hanging.
-    static func stop(_ process: Process) {
+    static func stop(_ process: ChildProcess) async {
         process.terminate()
-        let deadline = Date().addingTimeInterval(45)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        guard process.isRunning else { return }
-        Issue.record("the solver (pid \(process.processIdentifier)) did not stop within 45 s of SIGTERM")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        guard await process.wait(timeout: .seconds(45)) == nil else { return }
+        Issue.record("the solver (pid \(process.pid)) did not stop within 45 s of SIGTERM")
+        process.send(SIGKILL)
+        await process.wait()
     }
 
     /// An unsigned request; `headers` are added as given.

@@ -21,17 +21,16 @@ struct SolverServiceTests {
 
     func withSolver(_ body: () async throws -> Void) async throws {
         let process = try Oracle.startLilypad(["solver", "--port", String(port)], home: home, environment: ["WEB3_PRIVATE_KEY": solverKey.hexString])
-        defer {
-            SolverProcessFixture.stop(process)
-            try? FileManager.default.removeItem(atPath: home)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try await SolverProcessFixture.stopping(process) {
+            for _ in 0..<400 {
+                var request = HTTPClientRequest(url: url + "/api/v1/health")
+                request.method = .GET
+                if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(1)), response.status == .ok { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            try await body()
         }
-        for _ in 0..<400 {
-            var request = HTTPClientRequest(url: url + "/api/v1/health")
-            request.method = .GET
-            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(1)), response.status == .ok { break }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        try await body()
     }
 
     func jobOffer() -> JobOffer {

@@ -1,4 +1,5 @@
 import Foundation
+import LilypadCore
 
 /// Builds tar archives in memory for tests: ustar headers, PAX and GNU long-name records, any type flag.
 public struct TarBuilder {
@@ -75,11 +76,7 @@ public struct TarBuilder {
     public func write(to url: URL, gzip: Bool = false) throws {
         try Data(archive).write(to: url)
         if gzip {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["gzip", "-n", "-f", url.path]
-            try process.run()
-            process.waitUntilExit()
+            _ = try ExternalCommand("gzip", ["-n", "-f", url.path]).run()
             try FileManager.default.moveItem(atPath: url.path + ".gz", toPath: url.path)
         }
     }

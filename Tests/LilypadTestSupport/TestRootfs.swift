@@ -1,4 +1,5 @@
 import Foundation
+import LilypadCore
 
 /// Root filesystems for execution tests, made from Debian's static busybox (`busybox-static`).
 public enum TestRootfs {
@@ -41,14 +42,6 @@ public enum TestRootfs {
     }
 
     private static func applets() throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: busyboxPath)
-        process.arguments = ["--list"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        try ExternalCommand(busyboxPath, ["--list"]).run().stdout.split(separator: "\n").map(String.init)
     }
 }
