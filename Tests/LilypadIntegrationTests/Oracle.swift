@@ -58,11 +58,27 @@ enum Oracle {
         return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("lilypad").path
     }
 
-    /// Starts `lilypad arguments…` in the background with `LILYPAD_HOME` set, output discarded.
+    /// Starts `lilypad arguments…` in the background with `LILYPAD_HOME` set; its stderr (its log)
+    /// goes to ``logPath(home:)``, each start's after the last.
     static func startLilypad(_ arguments: [String], home: String, environment extra: [String: String] = [:]) throws -> ChildProcess {
-        try ChildProcess(
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let path = logPath(home: home)
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? log.close() }
+        try log.seekToEnd()
+        return try ChildProcess(
             lilypadBinary, arguments, environment: ProcessInfo.processInfo.environment.merging(extra.merging(["LILYPAD_HOME": home]) { $1 }) { $1 },
-            stdout: .null, stderr: .null)
+            stdout: .null, stderr: .descriptor(log.fileDescriptor))
+    }
+
+    /// Where ``startLilypad(_:home:environment:)`` keeps the log of processes started with `home`.
+    static func logPath(home: String) -> String { home + "/test-process.log" }
+
+    /// The last `lines` lines of that log, for a failure's message.
+    static func logTail(home: String, lines: Int = 30) -> String {
+        let text = (try? String(contentsOfFile: logPath(home: home), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
     }
 
     /// Runs `lilypad` with `arguments`.

@@ -37,27 +37,27 @@ struct SolverProcessFixture {
     func withSolver(_ arguments: [String] = [], environment: [String: String] = [:], _ body: () async throws -> Void) async throws {
         let process = try await start(arguments, environment: environment)
         defer { try? FileManager.default.removeItem(atPath: home) }
-        try await Self.stopping(process, after: body)
+        try await Self.stopping(process, home: home, after: body)
     }
 
     /// Runs `body`, then stops the solver `process` however `body` ended.
-    static func stopping(_ process: ChildProcess, after body: () async throws -> Void) async throws {
+    static func stopping(_ process: ChildProcess, home: String, after body: () async throws -> Void) async throws {
         do {
             try await body()
         } catch {
-            await stop(process)
+            await stop(process, home: home)
             throw error
         }
-        await stop(process)
+        await stop(process, home: home)
     }
 
     /// Stops the solver with SIGTERM; one that has not exited 45 s later (its 10 s grace period and
     /// then some, on a machine the whole suite loads) is a failure, and is killed so that the suite
     /// goes on instead of hanging.
-    static func stop(_ process: ChildProcess) async {
+    static func stop(_ process: ChildProcess, home: String) async {
         process.terminate()
         guard await process.wait(timeout: .seconds(45)) == nil else { return }
-        Issue.record("the solver (pid \(process.pid)) did not stop within 45 s of SIGTERM")
+        Issue.record("the solver (pid \(process.pid)) did not stop within 45 s of SIGTERM; its log ends:\n\(Oracle.logTail(home: home))")
         process.send(SIGKILL)
         await process.wait()
     }

@@ -22,7 +22,7 @@ struct SolverServiceTests {
     func withSolver(_ body: () async throws -> Void) async throws {
         let process = try Oracle.startLilypad(["solver", "--port", String(port)], home: home, environment: ["WEB3_PRIVATE_KEY": solverKey.hexString])
         defer { try? FileManager.default.removeItem(atPath: home) }
-        try await SolverProcessFixture.stopping(process) {
+        try await SolverProcessFixture.stopping(process, home: home) {
             for _ in 0..<400 {
                 var request = HTTPClientRequest(url: url + "/api/v1/health")
                 request.method = .GET

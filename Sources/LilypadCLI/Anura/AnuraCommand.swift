@@ -83,8 +83,7 @@ extension LilypadCommand.Anura {
                 guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read the models file \(path)") }
                 configuration.catalog = try configuration.catalog.adding(json: data, source: path)
             }
-            var logger = Logger(label: "lilypad.anura")
-            logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            let logger = Logger.command("lilypad.anura", environment: environment)
             let gateway = AnuraGateway(
                 configuration: configuration, keys: try LilypadCommand.Anura.keyStore(keys, home: network.home, fastCommits: true), logger: logger)
             logger.info(

@@ -33,8 +33,7 @@ extension LilypadCommand.Chain {
             let genesis = try loadGenesis()
             let ledger = try Ledger.open(genesis: genesis, path: path)
             let head = await ledger.head
-            var logger = Logger(label: "lilypad.ledger")
-            logger.logLevel = .info
+            let logger = Logger.command("lilypad.ledger")
             logger.info("ledger ready", metadata: ["chain": "\(genesis.chainID)", "height": "\(head.height)", "data": "\(path)"])
             let app = LedgerServer.application(ledger: ledger, host: host, port: port, logger: logger)
             try await app.runService()

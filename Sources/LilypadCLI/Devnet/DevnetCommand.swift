@@ -51,8 +51,7 @@ extension LilypadCommand {
             configuration.agents = !servicesOnly
             configuration.timeouts.matchSeconds = timeoutMatch
             configuration.timeouts.executionGraceSeconds = timeoutExecutionGrace
-            var logger = Logger(label: "lilypad.devnet")
-            logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            let logger = Logger.command("lilypad.devnet")
             let (ready, announce) = AsyncStream<NetworkEndpoints>.makeStream()
             let network = LocalNetwork(configuration: configuration, logger: logger)
             let (anura, home, log) = (anuraPort, configuration.home, logger)

@@ -27,8 +27,7 @@ extension LilypadCommand {
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
             let home = LilypadHome(environment: environment)
-            var logger = Logger(label: "lilypad.mediator")
-            logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            let logger = Logger.command("lilypad.mediator", environment: environment)
             let mediator = Mediator(
                 key: try key.load(), network: try await network.existing(), home: home,
                 dataDirectory: URL(fileURLWithPath: dataDir ?? home.path + "/mediator"), executor: try executorOptions.makeExecutor(), logger: logger)

@@ -41,8 +41,7 @@ extension LilypadCommand {
 
             func run() async throws {
                 let account = try key.load()
-                var logger = Logger(label: "lilypad.pow")
-                logger.logLevel = .info
+                let logger = Logger.command("lilypad.pow")
                 let worker = PowWorker(
                     ledger: ledger.client, key: account, nodeID: nodeID ?? account.address.checksummed, miner: PowMiner(workerCount: workers),
                     logger: logger)

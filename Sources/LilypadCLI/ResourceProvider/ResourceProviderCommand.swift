@@ -85,8 +85,7 @@ extension LilypadCommand {
             if let list = modules ?? environment["OFFER_MODULES"], !list.isEmpty {
                 configuration.modules = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             }
-            var logger = Logger(label: "lilypad.resource-provider")
-            logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            let logger = Logger.command("lilypad.resource-provider", environment: environment)
             let provider = ResourceProvider(configuration: configuration, executor: try executorOptions.makeExecutor(), logger: logger)
             var services: [any Service] = []
             if disablePow || ["true", "1", "yes"].contains(environment["DISABLE_POW"]?.lowercased() ?? "") {

@@ -91,8 +91,7 @@ extension LilypadCommand {
             }
             let data = dataDir ?? environment["DATA_DIR"] ?? "/tmp/lilypad/data"
             let downloads = URL(fileURLWithPath: data).appendingPathComponent("downloaded-files").standardizedFileURL
-            var logger = Logger(label: "lilypad.run")
-            logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+            let logger = Logger.command("lilypad.run", fallback: .warning, environment: environment)
             print(Self.banner)
             let output = ProgressPrinter()
 

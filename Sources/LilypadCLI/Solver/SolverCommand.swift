@@ -108,8 +108,7 @@ extension LilypadCommand {
             let files = try SolverFiles(
                 root: folder + "/files", maximumResultBytes: seconds(maxResultSize, "SERVER_MAX_RESULT_SIZE_MB", 1024) << 20,
                 maximumInputBytes: seconds(maxInputSize, "SERVER_MAX_FILE_INPUTS_SIZE_MB", 10) << 20)
-            var logger = Logger(label: "lilypad.solver")
-            logger.logLevel = .info
+            let logger = Logger.command("lilypad.solver", environment: environment)
             let port = self.port ?? environment["SERVER_PORT"].flatMap(Int.init) ?? 8081
             logger.info("solver ready", metadata: ["address": "\(solverKey.address)", "port": "\(port)", "data": "\(path)"])
             // Only requests signed for this solver: a request signed for another service cannot be replayed here;
