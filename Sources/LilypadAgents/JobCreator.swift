@@ -101,8 +101,10 @@ public struct JobCreator: Sendable {
     /// cancelled call returns when that is done.
     public func run(_ job: Job, progress: @escaping @Sendable (Progress) -> Void) async throws(Failure) -> Outcome {
         progress(.submitting)
-        let offer = try prepare(job)
-        let inputs = try job.inputsPath.map { folder throws(Failure) in try Self.archive(inputs: folder) }
+        // Fetching the module runs git and archiving the inputs reads a folder: off the threads tasks run on.
+        let (offer, inputs) = try await offloadBlocking { [self] () throws(Failure) -> (JobOffer, [UInt8]?) in
+            (try prepare(job), try job.inputsPath.map { folder throws(Failure) in try Self.archive(inputs: folder) })
+        }
         let solver = SolverClient(baseURL: network.solverURL, key: key)
         let settlement = Settlement(ledger: LedgerClient(baseURL: network.ledgerURL), key: key)
         let stake = DealTerms.jobCreatorStake(offer.pricing, mediation: job.check)

@@ -85,7 +85,10 @@ public struct ModuleRunner: Sendable {
         offer: JobOffer, name: String, folder: URL, inputs: URL? = nil, stop: StopSignal? = nil,
         output: (@Sendable (OutputStreamKind, [UInt8]) -> Void)? = nil
     ) async throws(Failure) -> Outcome {
-        let spec = try render(module: offer.module, inputs: offer.inputs ?? [:])
+        // Fetching the module runs git: off the threads tasks run on.
+        let spec = try await offloadBlocking { [self] () throws(Failure) -> ModuleSpec in
+            try render(module: offer.module, inputs: offer.inputs ?? [:])
+        }
         let image: ExecutionImage
         do {
             let provisioner = try ImageProvisioner(home: home)

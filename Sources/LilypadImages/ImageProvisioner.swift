@@ -33,7 +33,10 @@ public struct ImageProvisioner: Sendable {
     /// The image for `reference`, provisioning it if needed.
     public func image(_ reference: String) async throws(ImageError) -> StoredImage {
         if let stored = try store.image(reference) { return stored }
-        if let recipe = recipe(for: reference) { return try build(recipe) }
+        if let recipe = recipe(for: reference) {
+            // Building runs apt-get and dpkg-deb and writes layers: off the threads tasks run on.
+            return try await offloadBlocking { [self] () throws(ImageError) -> StoredImage in try build(recipe) }
+        }
         return try await pull(reference)
     }
 
