@@ -230,6 +230,8 @@ public actor Solver {
 
     public var waitingJobOffers: Int { book.waitingJobOfferCount }
     public var freeResourceOffers: Int { book.freeResourceOfferCount }
+    /// Event streams open now: WebSockets, and long polls waiting for an event.
+    public var eventStreams: Int { subscribers.values.reduce(0) { $0 + $1.count } }
 
     static func canRead(_ deal: DealContainer, _ requester: EthereumAddress) -> Bool {
         let allowed = [deal.jobCreator, deal.resourceProvider] + (deal.deal.members.mediators ?? [])

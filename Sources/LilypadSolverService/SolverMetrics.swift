@@ -46,7 +46,7 @@ public final class SolverMetrics: Sendable {
     public func requests(status: Int) -> Int { state.withLock { $0.requestsByStatus[status, default: 0] } }
 
     /// The exposition text, with the solver's gauges read now.
-    public func render(waitingJobOffers: Int, freeResourceOffers: Int, dealsByState: [AgreementState: Int]) -> String {
+    public func render(waitingJobOffers: Int, freeResourceOffers: Int, eventStreams: Int, dealsByState: [AgreementState: Int]) -> String {
         let snapshot = state.withLock { $0 }
         var text = ""
         func metric(_ name: String, _ type: String, _ help: String) { text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n" }
@@ -54,6 +54,8 @@ public final class SolverMetrics: Sendable {
         text += "lilypad_solver_job_offers_waiting \(waitingJobOffers)\n"
         metric("lilypad_solver_resource_offers_free", "gauge", "Resource offers not in a deal.")
         text += "lilypad_solver_resource_offers_free \(freeResourceOffers)\n"
+        metric("lilypad_solver_event_streams", "gauge", "Event streams open: WebSockets, and long polls waiting for an event.")
+        text += "lilypad_solver_event_streams \(eventStreams)\n"
         metric("lilypad_solver_deals", "gauge", "Deals by agreement state.")
         for state in AgreementState.allCases {
             text += "lilypad_solver_deals{state=\"\(state.name)\"} \(dealsByState[state, default: 0])\n"

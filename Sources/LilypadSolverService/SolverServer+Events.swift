@@ -4,6 +4,7 @@ import HummingbirdWebSocket
 import LilypadCore
 import LilypadCrypto
 import LilypadSolver
+import ServiceLifecycle
 
 extension SolverServer {
     /// Event streams, each scoped to the authenticated party: a WebSocket that replays what the
@@ -17,18 +18,25 @@ extension SolverServer {
             var events = try await run { try await solver.events(party: signer, after: after, limit: limit) }
             if events.isEmpty, wait > 0 {
                 let stream = try await run { try await solver.subscribe(party: signer, after: after) }
-                events = await withTaskGroup(of: [SolverEvent].self) { group in
-                    group.addTask {
-                        var iterator = stream.makeAsyncIterator()
-                        return await iterator.next().map { [$0] } ?? []
+                // An event, the end of the wait, or the server's shutdown: whichever comes first.
+                events = await withShutdownSignal { shutdown in
+                    await withTaskGroup(of: [SolverEvent].self) { group in
+                        group.addTask {
+                            var iterator = stream.makeAsyncIterator()
+                            return await iterator.next().map { [$0] } ?? []
+                        }
+                        group.addTask {
+                            try? await Task.sleep(for: .seconds(wait))
+                            return []
+                        }
+                        group.addTask {
+                            for await _ in shutdown { break }
+                            return []
+                        }
+                        let first = await group.next() ?? []
+                        group.cancelAll()
+                        return first
                     }
-                    group.addTask {
-                        try? await Task.sleep(for: .seconds(wait))
-                        return []
-                    }
-                    let first = await group.next() ?? []
-                    group.cancelAll()
-                    return first
                 }
             }
             return try json(events)
@@ -49,17 +57,36 @@ extension SolverServer {
             }
             let after = (try? integer(context.request, "after", default: 0)) ?? 0
             let stream = try await solver.subscribe(party: signer, after: after)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { for try await _ in inbound.messages(maxSize: 1 << 12) {} }
-                group.addTask {
-                    let encoder = GoJSONEncoder()
-                    for await event in stream {
-                        try await outbound.write(.text(String(decoding: try encoder.encode(event), as: UTF8.self)))
+            // Until the client leaves or the server shuts down (the client then resumes elsewhere or later).
+            try await withShutdownSignal { shutdown in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { for try await _ in inbound.messages(maxSize: 1 << 12) {} }
+                    group.addTask {
+                        let encoder = GoJSONEncoder()
+                        for await event in stream {
+                            try await outbound.write(.text(String(decoding: try encoder.encode(event), as: UTF8.self)))
+                        }
                     }
+                    group.addTask {
+                        for await _ in shutdown { break }
+                    }
+                    try await group.next()
+                    group.cancelAll()
                 }
-                try await group.next()
-                group.cancelAll()
             }
+        }
+    }
+
+    /// Runs `body` with a sequence that yields once the server's graceful shutdown begins, so that
+    /// a request that waits (a long poll, an event stream) ends then instead of holding the
+    /// shutdown up for as long as it would wait. Outside a service group it never yields.
+    static func withShutdownSignal<Value>(_ body: (AsyncStream<Void>) async throws -> Value) async rethrows -> Value {
+        let (signal, continuation) = AsyncStream<Void>.makeStream()
+        return try await withGracefulShutdownHandler {
+            try await body(signal)
+        } onGracefulShutdown: {
+            continuation.yield()
+            continuation.finish()
         }
     }
 

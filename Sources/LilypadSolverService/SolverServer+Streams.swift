@@ -3,6 +3,7 @@ import Hummingbird
 import LilypadCore
 import LilypadCrypto
 import LilypadSolver
+import ServiceLifecycle
 
 extension SolverServer {
     /// A running job's live output, relayed from its provider to its job creator:
@@ -57,7 +58,8 @@ extension SolverServer {
                         offset += bytes.count
                         try await writer.write(ByteBuffer(bytes: bytes))
                     }
-                    if done { break }
+                    // The server shutting down: the client reconnects with `from` where it stopped.
+                    if done || Task.isShuttingDownGracefully { break }
                     // Nothing new: the deal may have ended without a stream (an old provider, a failure).
                     if bytes.isEmpty, let current = try? await solver.deal(id: id, requester: signer),
                         current.state.isTerminal

@@ -106,4 +106,24 @@ struct SolverOperationsTests {
         }
         #expect(try await SolverClient(baseURL: fixture.url, key: fixture.jobCreator).jobOffers().count == 1)
     }
+
+    /// A client waiting in a long poll does not hold a stopping solver up: the poll is answered
+    /// (no events; the client polls again elsewhere or later) as the shutdown begins, where it
+    /// used to keep its connection until the grace period ran out and was then cut off.
+    @Test func aWaitingLongPollIsAnsweredWhenTheSolverStops() async throws {
+        let process = try await fixture.start()
+        defer { try? FileManager.default.removeItem(atPath: fixture.home) }
+        let client = SolverClient(baseURL: fixture.url, key: fixture.jobCreator)
+        let poll = Task { try await client.events(after: 0, wait: 60) }
+        var waiting = false
+        for _ in 0..<800 where !waiting {
+            let metrics = String(buffer: try await fixture.get("/metrics").body.collect(upTo: 1 << 20))
+            waiting = metrics.contains("lilypad_solver_event_streams 1\n")
+            if !waiting { try await Task.sleep(for: .milliseconds(25)) }
+        }
+        #expect(waiting, "the long poll never reached the solver")
+        process.terminate()
+        #expect(try await poll.value.isEmpty)
+        #expect(await process.wait() == .exited(0))
+    }
 }
