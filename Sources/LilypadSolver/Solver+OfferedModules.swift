@@ -33,7 +33,7 @@ extension Solver {
 
 extension SolverStore {
     /// Every resource offer in an active state, in arrival order.
-    func activeResourceOffers() throws -> [ResourceOfferContainer] {
+    public func activeResourceOffers() throws -> [ResourceOfferContainer] {
         try database.read { db in
             try Data.fetchAll(
                 db,

@@ -43,14 +43,14 @@ public actor Solver {
     }
 
     public let configuration: Configuration
-    let store: SolverStore
+    let store: any SolverStorage
     private var book = OrderBook()
     private var deadlines = DeadlineQueue()
     private var timer: Task<Void, Never>?
     private var subscribers: [String: [UUID: AsyncStream<SolverEvent>.Continuation]] = [:]
 
     /// Opens the solver over `store`, putting every open offer back into the book in arrival order.
-    public init(store: SolverStore, configuration: Configuration) throws {
+    public init(store: any SolverStorage, configuration: Configuration) throws {
         self.store = store
         self.configuration = configuration
         let open = try store.openOffers()
@@ -404,7 +404,7 @@ public actor Solver {
     /// Stores a match: the new deal, and both offers moved into it (the one that just arrived
     /// inserted, when given), in one transaction.
     private static func record(
-        _ match: OrderBook.Match, now: Int, in store: SolverStore, inserting arrival: Arrival? = nil
+        _ match: OrderBook.Match, now: Int, in store: any SolverStorage, inserting arrival: Arrival? = nil
     ) throws -> (job: JobOfferContainer, resource: ResourceOfferContainer, events: [SolverEvent]) {
         let deal = DealContainer(deal: match.deal, createdAt: now)
         let job = JobOfferContainer(id: match.job.id, dealID: deal.id, jobCreator: match.job.jobCreator, state: .dealAgreed, jobOffer: match.job)
@@ -415,7 +415,7 @@ public actor Solver {
             SolverEvent(kind: .dealAdded, deal: deal), SolverEvent(kind: .jobOfferStateUpdated, jobOffer: job),
             SolverEvent(kind: .resourceOfferStateUpdated, resourceOffer: resource),
         ]
-        let newOffer: SolverStore.NewOffer?
+        let newOffer: NewlyStoredOffer?
         switch arrival {
         case .job(let receivedAt, let inputDigest, let added)?:
             newOffer = .job(receivedAt: receivedAt, inputDigest: inputDigest)
@@ -426,7 +426,7 @@ public actor Solver {
         case nil:
             newOffer = nil
         }
-        let stored = try store.commit(deal: deal, job: job, resource: resource, isNew: true, inserting: newOffer, events: events)
+        let stored = try store.commit(deal: deal, job: job, resource: resource, result: nil, isNew: true, inserting: newOffer, events: events)
         return (job, resource, stored)
     }
 
@@ -451,7 +451,9 @@ public actor Solver {
                 SolverEvent(kind: .resourceOfferStateUpdated, resourceOffer: resource),
             ]
         }
-        let stored = try wrap { try store.commit(deal: deal, job: job, resource: resource, result: result, isNew: false, events: events) }
+        let stored = try wrap {
+            try store.commit(deal: deal, job: job, resource: resource, result: result, isNew: false, inserting: nil, events: events)
+        }
         publish(stored)
         return deal
     }

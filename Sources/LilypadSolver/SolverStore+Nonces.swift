@@ -1,7 +1,7 @@
 import GRDB
 import LilypadCrypto
 
-extension SolverStore: SpentNonceStore {
+extension SolverStore {
     /// How often expired nonces are deleted, in ms.
     static let noncePruneInterval: Int64 = 10_000
 

@@ -3,9 +3,9 @@ import GRDB
 import LilypadCore
 import Synchronization
 
-/// Where the solver keeps offers, deals and results. Each record is stored as Lilypad's JSON
-/// (Go encoding) with its indexed columns; every write that must be atomic is one SQL transaction.
-public final class SolverStore: Sendable {
+/// The solver's ``SolverStorage`` in SQLite (GRDB). Each record is stored as Lilypad's JSON (Go
+/// encoding) with its indexed columns; every write that must be atomic is one SQL transaction.
+public final class SolverStore: SolverStorage, Sendable {
     let database: DatabasePool
     /// When expired request nonces are next deleted (ms; see ``spend(address:nonce:expiresAt:now:)``).
     let nextNoncePrune = Mutex<Int64>(0)
@@ -164,20 +164,13 @@ public final class SolverStore: Sendable {
         }
     }
 
-    /// An offer stored for the first time in a match's transaction (it matched on arrival).
-    public enum NewOffer: Sendable, Hashable {
-        /// The job offer, received at `receivedAt` (ms), with its inputs archive's SHA-256 (or "").
-        case job(receivedAt: Int, inputDigest: String)
-        case resource
-    }
-
     /// Records a deal and both its offers (and optionally its result) in one transaction: a new
     /// match when `isNew`, otherwise a step of its lifecycle. The offer named by `inserting` is
     /// inserted rather than updated.
     @discardableResult
     public func commit(
         deal: DealContainer, job: JobOfferContainer, resource: ResourceOfferContainer, result: JobResult? = nil, isNew: Bool,
-        inserting newOffer: NewOffer? = nil, events: [SolverEvent] = []
+        inserting newOffer: NewlyStoredOffer? = nil, events: [SolverEvent] = []
     ) throws -> [SolverEvent] {
         let encoder = GoJSONEncoder()
         let (dealBody, jobBody, resourceBody) = (try encoder.encode(deal), try encoder.encode(job), try encoder.encode(resource))
