@@ -51,6 +51,7 @@ enum LilypadBenchmarks {
 
         await powBenchmarks()
         await sandboxStartBenchmark()
+        await childProcessBenchmark()
 
         let only = ProcessInfo.processInfo.environment["LILYPAD_BENCH"]
         if only == nil { try await ledgerBenchmarks() }
