@@ -50,6 +50,8 @@ public actor ResourceProvider {
     var logger: Logger
     private var running: [String: Task<Void, Never>] = [:]
     private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+    /// The stop signal of each deal being served.
+    private var stops: [String: StopSignal] = [:]
     private var draining = false
 
     public init(configuration: Configuration, executor: any Executor, logger: Logger) {
@@ -131,6 +133,10 @@ public actor ResourceProvider {
     func handle(_ event: SolverEvent) {
         if let deal = event.deal, deal.resourceProvider.lowercased() == address.lowercased {
             if event.kind == .dealAdded { start(deal) }
+            if event.kind == .dealStopRequested, let stop = stops[deal.id], !stop.isStopped {
+                logger.with(deal: deal.id).info("the job creator asked the job to stop; ending it")
+                stop.stop()
+            }
             for waiter in waiters.removeValue(forKey: deal.id) ?? [] { waiter.resume() }
         }
         if let offer = event.resourceOffer, postedOffers[offer.id] != nil, offer.state != .dealNegotiating {
@@ -140,14 +146,18 @@ public actor ResourceProvider {
 
     func start(_ deal: DealContainer) {
         guard running[deal.id] == nil else { return }
+        // Registered before the job starts, so that a stop request arriving at any point reaches it.
+        let stop = StopSignal()
+        stops[deal.id] = stop
         running[deal.id] = Task {
-            await self.serve(deal)
+            await self.serve(deal, stop: stop)
             await self.finished(deal)
         }
     }
 
     private func finished(_ deal: DealContainer) async {
         running[deal.id] = nil
+        stops[deal.id] = nil
         if !draining { await offer(slot: deal.deal.resourceOffer.index) }
     }
 
@@ -174,7 +184,9 @@ public actor ResourceProvider {
 
     // MARK: - Serving a deal
 
-    func serve(_ deal: DealContainer) async {
+    /// Runs the job of `deal` and reports its outcome; `stop` ends the job early (its job creator
+    /// asked: a `DealStopRequested` event, or the solver refusing the job's live output).
+    func serve(_ deal: DealContainer, stop: StopSignal) async {
         let log = logger.with(deal: deal.id)
         log.info("deal agreed; running the job", metadata: ["module": "\(deal.deal.jobOffer.module.name)"])
         // Off the job's critical path: its input files are fetched while the provider consents.
@@ -204,9 +216,8 @@ public actor ResourceProvider {
         let outcome: ModuleRunner.Outcome
         // The job's stdout goes to its job creator live (Anura streams tokens from it), as produced;
         // the solver refusing it because the job creator asked the job to stop ends the job early.
-        let stop = StopSignal()
         let live = LiveOutputForwarder(client: solver, dealID: deal.id) {
-            log.info("the job creator asked the job to stop; ending it")
+            if !stop.isStopped { log.info("the job creator asked the job to stop; ending it") }
             stop.stop()
         }
         do throws(ModuleRunner.Failure) {

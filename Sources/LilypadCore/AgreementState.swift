@@ -50,6 +50,10 @@ public enum AgreementState: UInt8, Sendable, Hashable, CaseIterable, Codable, Cu
 
     public var description: String { name }
 
+    /// States of a deal whose job may still be running (before its results are in): the states in
+    /// which its job creator can ask the job to stop.
+    public var jobMayBeRunning: Bool { self == .dealNegotiating || self == .dealAgreed }
+
     /// States a job offer never leaves.
     public var isTerminal: Bool {
         switch self {

@@ -15,6 +15,11 @@ public struct SolverEvent: Sendable, Hashable, Codable {
         case resourceProviderTransactionsUpdated = "ResourceProviderTransactionsUpdated"
         case jobCreatorTransactionsUpdated = "JobCreatorTransactionsUpdated"
         case mediatorTransactionsUpdated = "MediatorTransactionsUpdated"
+        /// The deal's job creator asked its running job to stop (ours; Lilypad v2 has no stop).
+        case dealStopRequested = "DealStopRequested"
+        /// A kind this build does not know (from a newer solver): the event is read all the same,
+        /// with its records, so that a client keeps following the log.
+        case unrecognized = "Unrecognized"
     }
 
     /// Position in the solver's event log (1, 2, 3, …; 0 before it is stored).
@@ -48,6 +53,15 @@ public struct SolverEvent: Sendable, Hashable, Codable {
         }
         parties.remove("")
         return parties
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        seq = try container.decodeIfPresent(Int.self, forKey: .seq) ?? 0
+        kind = Kind(rawValue: try container.decode(String.self, forKey: .kind)) ?? .unrecognized
+        jobOffer = try container.decodeIfPresent(JobOfferContainer.self, forKey: .jobOffer)
+        resourceOffer = try container.decodeIfPresent(ResourceOfferContainer.self, forKey: .resourceOffer)
+        deal = try container.decodeIfPresent(DealContainer.self, forKey: .deal)
     }
 
     enum CodingKeys: String, CodingKey {

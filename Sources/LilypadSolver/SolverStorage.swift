@@ -40,6 +40,10 @@ public protocol SolverStorage: SpentNonceStore {
     @discardableResult
     func update(_ offer: ResourceOfferContainer, events: [SolverEvent]) throws -> [SolverEvent]
 
+    /// Appends events that change no record (a stop request).
+    @discardableResult
+    func append(_ events: [SolverEvent]) throws -> [SolverEvent]
+
     // MARK: Records
 
     func jobOffer(id: String) throws -> JobOfferContainer?

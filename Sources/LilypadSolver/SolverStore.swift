@@ -211,6 +211,12 @@ public final class SolverStore: SolverStorage, Sendable {
         }
     }
 
+    /// Appends events that change no record (a stop request).
+    @discardableResult
+    public func append(_ events: [SolverEvent]) throws -> [SolverEvent] {
+        try database.write { db in try Self.append(events, db) }
+    }
+
     @discardableResult
     public func update(_ offer: JobOfferContainer, events: [SolverEvent] = []) throws -> [SolverEvent] {
         let body = try GoJSONEncoder().encode(offer)

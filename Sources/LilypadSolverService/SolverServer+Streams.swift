@@ -37,12 +37,17 @@ extension SolverServer {
             return Response(status: .noContent)
         }
         router.post("/api/v1/deals/:id/stop") { request, context -> Response in
-            let (_, id, deal, _) = try await dealRequest(
+            let (signer, id, deal, _) = try await dealRequest(
                 request, context, auth: auth, solver: solver, party: \.jobCreator, refusal: "only the deal's job creator stops its job")
-            guard deal.state == .dealNegotiating || deal.state == .dealAgreed else {
+            guard deal.state.jobMayBeRunning else {
                 throw SolverHTTPError(status: .conflict, message: "the deal's job is no longer running (the deal is \(deal.state.name))")
             }
-            await streams.stop(dealID: id)
+            // Asking again is harmless: the provider is told once, by an event (durable, and heard
+            // even while the job prints nothing), and the job's next output is refused (410).
+            if await !streams.isStopped(dealID: id) {
+                try await run { try await solver.requestStop(dealID: id, requester: signer) }
+                await streams.stop(dealID: id)
+            }
             return Response(status: .noContent)
         }
         router.get("/api/v1/deals/:id/stream") { request, context -> Response in

@@ -184,6 +184,37 @@ struct SolverLifecycleTests {
     }
 }
 
+extension SolverLifecycleTests {
+    /// A stop request is an event for the deal's parties in the durable log (a provider whose job
+    /// prints nothing hears of it, and one that reconnects reads it), from the job creator only,
+    /// while the job runs.
+    @Test func aStopRequestIsAnEventForTheDealsParties() async throws {
+        defer { try? FileManager.default.removeItem(atPath: base.directory) }
+        let solver = try base.open()
+        let dealID = try await matchedDeal(solver)
+        let before = try await solver.lastEvent(party: base.provider.address)
+        let refused = await #expect(throws: SolverError.self) {
+            try await solver.requestStop(dealID: dealID, requester: base.provider.address)
+        }
+        #expect(refused?.httpStatus == 403)
+        try await solver.requestStop(dealID: dealID, requester: base.jobCreator.address)
+        for party in [base.provider.address, base.jobCreator.address] {
+            let events = try await solver.events(party: party, after: before, limit: 10)
+            #expect(events.map(\.kind) == [.dealStopRequested] && events.first?.deal?.id == dealID, "\(events)")
+        }
+        // Still there after a restart.
+        let reopened = try base.open()
+        #expect(try await reopened.events(party: base.provider.address, after: before, limit: 10).map(\.kind) == [.dealStopRequested])
+        // Once the results are in, there is no job left to stop.
+        let result = JobResult(dealID: dealID, dataID: "QmWjueeHuHM1B7xYV7Hzt4278fEYardqg6qXqawkGvwqsj")
+        _ = try await reopened.post(result: result, dealID: dealID, signer: base.provider.address, now: base.now)
+        let late = await #expect(throws: SolverError.self) {
+            try await reopened.requestStop(dealID: dealID, requester: base.jobCreator.address)
+        }
+        #expect(late?.httpStatus == 409)
+    }
+}
+
 @Suite("Solver recovery")
 struct SolverRecoveryTests {
     /// A crash after both offers were stored but before their match was committed: the restart
