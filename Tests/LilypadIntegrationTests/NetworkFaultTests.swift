@@ -143,9 +143,25 @@ struct NetworkFaultTests {
         let providerBefore = try await holdings(ledger, DevelopmentAccounts.resourceProvider)
         let data = base.home.url.appendingPathComponent("stopped")
         let job = try startRun([modules.reference(module)], data: data)
-        for _ in 0..<1200 where !job.output.contains("Deal agreed") { try await Task.sleep(for: .milliseconds(50)) }
-        for _ in 0..<1200 where !provider.output.contains("running the job") { try await Task.sleep(for: .milliseconds(50)) }
-        try await Task.sleep(for: .seconds(2))
+        var dealID: String?
+        for _ in 0..<1200 where dealID == nil {
+            dealID = provider.output.firstMatch(of: /deal=(\S+) module=/).map { String($0.1) }
+            if dealID == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let deal = try #require(dealID, "the provider never took the job:\n\(provider.output)")
+        if module == "ticker" {
+            // Stopped once it has printed (read live, as its job creator): a stop that came
+            // before the job started would leave nothing to pay for but the stop itself.
+            let creator = SolverClient(
+                baseURL: "http://127.0.0.1:\(base.solverPort)", key: try PrivateKey(hex: DevelopmentAccounts.jobCreator.privateKey))
+            var seen = ""
+            for try await bytes in creator.liveOutput(dealID: deal) {
+                seen += String(decoding: bytes, as: UTF8.self)
+                if seen.contains("tick 1\n") { break }
+            }
+        } else {
+            for _ in 0..<1200 where !provider.output.contains("running the job") { try await Task.sleep(for: .milliseconds(50)) }
+        }
         job.process.send(SIGINT)
         let (status, output) = finish(job)
         #expect(status == 130, "\(output)\n\(provider.output)")
