@@ -105,11 +105,18 @@ public struct LocalNetwork: Sendable {
         let solverApp = SolverServer.application(
             solver: solver, files: try SolverFiles(root: folder + "/files"), options: options, logger: logger.labelled("solver"))
         let services: [any Service] = [ledgerApp, solverApp]
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
+        // Subscribed before the servers start, so that no signal falls between the two.
+        let received = signals ? TerminationSignals.subscribe() : nil
         let recordPath = Self.recordPath(configuration.home)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
+            if let received {
+                // Until cancelled: returning would read as the network having ended.
+                tasks.addTask {
+                    for await _ in received { await group.triggerGracefulShutdown() }
+                }
+            }
             tasks.addTask {
                 try await Self.waitForHealth(endpoints.solverURL)
                 try await Self.waitForHealth(endpoints.ledgerURL)

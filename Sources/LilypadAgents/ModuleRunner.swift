@@ -139,7 +139,7 @@ public struct ModuleRunner: Sendable {
             do throws(ExecutionError) {
                 return .success(
                     try await executor.run(request) { kind, bytes in
-                        printed.withLock { $0.append(bytes, to: kind) }
+                        _ = printed.withLock { $0.append(bytes, to: kind) }
                         output?(kind, bytes)
                     })
             } catch {

@@ -60,7 +60,6 @@ public struct DockerExecutor: Executor {
         try Self.validate(name: request.name)
         let engine = try await state.engine()
         let imageName = try await prepareImage(request.image)
-        var warnings: [String] = []
         let outputs = try OutputsMount(jobName: request.name, size: request.limits.outputs, owner: 0, mode: 0o777, in: scratchDirectory)
         let body: Data
         do {
@@ -79,7 +78,7 @@ public struct DockerExecutor: Executor {
                 } catch let error where error.status == 404 {
                     // The image was removed from the engine since it was imported: import it again, once.
                     await state.forget(imageName)
-                    try? await prepareImage(request.image)
+                    _ = try? await prepareImage(request.image)
                     id = try await engine.createContainer(name: "lilypad-\(request.name)", body: body)
                 }
             } catch {
@@ -88,7 +87,7 @@ public struct DockerExecutor: Executor {
             containerID = id
             let result = try await supervise(request: request, engine: engine, containerID: id, outputs: outputs, output: output)
             await Self.cleanUp(engine: engine, containerID: id, outputs: outputs)
-            return result.adding(warnings: warnings)
+            return result
         } catch {
             await Self.cleanUp(engine: engine, containerID: containerID, outputs: outputs)
             if Task.isCancelled { throw .setupFailed(step: "finish the job", reason: "the run was cancelled") }
@@ -230,14 +229,6 @@ public struct DockerExecutor: Executor {
 
     static func engineError(_ error: DockerEngineClient.Failure) -> ExecutionError {
         .engine(error.description)
-    }
-}
-
-extension ExecutionResult {
-    fileprivate func adding(warnings extra: [String]) -> ExecutionResult {
-        var copy = self
-        copy.warnings = extra + warnings
-        return copy
     }
 }
 

@@ -143,19 +143,15 @@ extension LilypadCommand {
             // Signals are caught before the job starts, so none can kill this process mid-job.
             unblockTerminationSignals()
             let received = SignalBox()
-            var sources: [any DispatchSourceSignal] = []
-            for signalNumber in [SIGINT, SIGTERM] {
-                signal(signalNumber, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signalNumber)
-                source.setEventHandler { received.received(signalNumber) }
-                source.resume()
-                sources.append(source)
+            let signals = TerminationSignals.subscribe()
+            let watcher = Task {
+                for await signal in signals { received.received(signal) }
             }
             let task = Task { () async throws -> ExecutionResult in
                 try await executor.run(request) { kind, bytes in Self.write(bytes, to: kind == .stdout ? STDOUT_FILENO : STDERR_FILENO) }
             }
             received.attach(task)
-            defer { for source in sources { source.cancel() } }
+            defer { watcher.cancel() }
             do {
                 return try await task.value
             } catch ExecutionError.cancelled {

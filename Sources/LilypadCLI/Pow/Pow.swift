@@ -45,7 +45,7 @@ extension LilypadCommand {
                 let worker = PowWorker(
                     ledger: ledger.client, key: account, nodeID: nodeID ?? account.address.checksummed, miner: PowMiner(workerCount: workers),
                     logger: logger)
-                try await ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+                try await runUntilSignalled(ServiceGroup(services: [worker], logger: logger), logger: logger)
             }
         }
     }

@@ -147,7 +147,7 @@ extension LilypadCommand {
             let creator = JobCreator(key: key, network: endpoints, home: network.home, downloads: downloads, logger: logger)
             let interrupt = Interrupt(solver: SolverClient(baseURL: endpoints.solverURL, key: key))
             let signals = interrupt.install()
-            defer { withExtendedLifetime(signals) {} }
+            defer { signals.cancel() }
             let result: JobCreator.Outcome
             do {
                 result = try await creator.run(job) { progress in

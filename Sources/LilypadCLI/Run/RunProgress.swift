@@ -63,15 +63,13 @@ final class Interrupt: Sendable {
 
     init(solver: SolverClient) { self.solver = solver }
 
-    /// Starts catching SIGINT and SIGTERM; the caller keeps the returned sources alive while the job runs.
-    func install() -> [any DispatchSourceSignal] {
+    /// Starts catching SIGINT and SIGTERM (``TerminationSignals``); the caller cancels the
+    /// returned task once the job is over.
+    func install() -> Task<Void, Never> {
         unblockTerminationSignals()
-        return [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler { [self] in self.interrupted() }
-            source.resume()
-            return source
+        let signals = TerminationSignals.subscribe()
+        return Task { [self] in
+            for await _ in signals { interrupted() }
         }
     }
 
