@@ -109,13 +109,11 @@ public struct LocalNetwork: Sendable {
         // Subscribed before the servers start, so that no signal falls between the two.
         let received = signals ? TerminationSignals.subscribe() : nil
         let recordPath = Self.recordPath(configuration.home)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            if let received {
-                // Until cancelled: returning would read as the network having ended.
-                tasks.addTask {
-                    for await _ in received { await group.triggerGracefulShutdown() }
-                }
+        enum Part { case servers, agents }
+        try await withThrowingTaskGroup(of: Part.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return .servers
             }
             tasks.addTask {
                 try await Self.waitForHealth(endpoints.solverURL)
@@ -124,31 +122,40 @@ public struct LocalNetwork: Sendable {
                 try JSONEncoder().encode(record).write(to: URL(fileURLWithPath: recordPath), options: .atomic)
                 // With signals (devnet) the network runs until one arrives; without (embedded in a
                 // command) it stops as soon as `ready` returns.
-                if configuration.agents { try await runAgents(endpoints, stayUp: signals, ready: ready) } else { await ready(endpoints) }
-                if signals { try await gracefulShutdown() }
+                if configuration.agents {
+                    try await runAgents(endpoints, until: received, ready: ready)
+                } else {
+                    await ready(endpoints)
+                    if let received { for await _ in received { break } }
+                }
+                return .agents
             }
             defer { try? FileManager.default.removeItem(atPath: recordPath) }
+            let first: Part?
             do {
-                try await tasks.next()
+                first = try await tasks.next()
             } catch {
                 await group.triggerGracefulShutdown()
                 tasks.cancelAll()
                 await solver.stop()
                 throw error
             }
-            // The agents are done, or a signal stopped the servers: then the agents (which are not
-            // services of the group, so no signal reaches them) stop too, withdrawing what they can
-            // and stopping their warm module processes. The servers stop gracefully.
-            if signals { tasks.cancelAll() }
+            // The agents are done (a signal came, or `ready` returned) and have withdrawn their
+            // offers while the solver still answered: now the servers stop gracefully. If the
+            // servers ended first, the agents are cancelled.
+            if first == .servers { tasks.cancelAll() }
             await group.triggerGracefulShutdown()
-            try? await tasks.next()
+            _ = try? await tasks.next()
             tasks.cancelAll()
             await solver.stop()
         }
     }
 
     /// The provider and mediator, until cancelled.
-    private func runAgents(_ endpoints: NetworkEndpoints, stayUp: Bool, ready: @escaping @Sendable (NetworkEndpoints) async -> Void) async throws {
+    /// With `signals`, they run until one arrives; without, until `ready` returns.
+    private func runAgents(
+        _ endpoints: NetworkEndpoints, until signals: AsyncStream<Int32>?, ready: @escaping @Sendable (NetworkEndpoints) async -> Void
+    ) async throws {
         var providerConfiguration = ResourceProvider.Configuration(
             key: try Self.key(DevelopmentAccounts.resourceProvider), network: endpoints, home: configuration.home,
             dataDirectory: URL(fileURLWithPath: folder + "/resource-provider"), spec: HardwareProfile.detect().perSlot(configuration.slots))
@@ -164,7 +171,7 @@ public struct LocalNetwork: Sendable {
             tasks.addTask {
                 try await provider.waitUntilOffered()
                 await ready(endpoints)
-                if stayUp { try await gracefulShutdown() }
+                if let signals { for await _ in signals { break } }
             }
             try await tasks.next()
             tasks.cancelAll()

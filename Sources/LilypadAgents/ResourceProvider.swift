@@ -53,6 +53,7 @@ public actor ResourceProvider {
     /// The stop signal of each deal being served.
     private var stops: [String: StopSignal] = [:]
     private var draining = false
+    private var drained: Task<Void, Never>?
 
     public init(configuration: Configuration, executor: any Executor, logger: Logger) {
         self.configuration = configuration
@@ -117,10 +118,18 @@ public actor ResourceProvider {
         offeredWaiters = []
     }
 
-    /// Withdraws unmatched offers and waits for running deals.
+    /// Withdraws unmatched offers and waits for running deals. Every caller waits for the same drain
+    /// (`run` returning before it was done let a stopping network shut the solver down first).
     func drain() async {
-        guard !draining else { return }
+        if let drained { return await drained.value }
         draining = true
+        // Not cancelled with the caller: the withdrawals must go out.
+        let task = Task { await self.withdrawAndFinish() }
+        drained = task
+        await task.value
+    }
+
+    private func withdrawAndFinish() async {
         for (offer, matched) in postedOffers where !matched { _ = try? await solver.withdraw(resourceOffer: offer) }
         for task in running.values { await task.value }
         await runner.warm?.close()
