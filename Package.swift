@@ -198,7 +198,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "lilypad",
-            dependencies: ["LilypadCLI"],
+            dependencies: ["LilypadCLI", "LilypadCore"],
             swiftSettings: swiftSettings
         ),
 

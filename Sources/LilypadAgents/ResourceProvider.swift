@@ -52,8 +52,9 @@ public actor ResourceProvider {
     private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
     /// The stop signal of each deal being served.
     private var stops: [String: StopSignal] = [:]
-    private var draining = false
+    /// The drain, once one has begun: no new offers are posted from then on.
     private var drained: Task<Void, Never>?
+    private var draining: Bool { drained != nil }
 
     public init(configuration: Configuration, executor: any Executor, logger: Logger) {
         self.configuration = configuration
@@ -122,7 +123,6 @@ public actor ResourceProvider {
     /// (`run` returning before it was done let a stopping network shut the solver down first).
     func drain() async {
         if let drained { return await drained.value }
-        draining = true
         // Not cancelled with the caller: the withdrawals must go out.
         let task = Task { await self.withdrawAndFinish() }
         drained = task

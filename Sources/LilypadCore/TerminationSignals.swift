@@ -24,6 +24,17 @@ public enum TerminationSignals {
         return stream
     }
 
+    /// Makes SIGINT and SIGTERM deliverable to this process: a parent may have left them blocked
+    /// (test runners do), and then Ctrl-C and SIGTERM would pend forever. Called first thing in
+    /// `main`, before any other thread exists, so that every thread inherits the mask.
+    public static func unblock() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+    }
+
     private static let hub = Hub()
 
     private final class Hub: Sendable {

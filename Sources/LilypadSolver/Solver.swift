@@ -190,16 +190,6 @@ public actor Solver {
 
     // MARK: - Reads
 
-    /// Records that `requester`, the deal's job creator, asked the deal's running job to stop: a
-    /// `DealStopRequested` event for the deal's parties, durable like every event, so the provider
-    /// learns of it at once (even from a job that prints nothing) and after a restart too.
-    public func requestStop(dealID: String, requester: EthereumAddress) throws(SolverError) {
-        let deal = try existingDeal(dealID)
-        guard deal.jobCreator.lowercased() == requester.lowercased else { throw .forbidden("only the deal's job creator stops its job") }
-        guard deal.state.jobMayBeRunning else { throw .wrongState(deal: deal.id, state: deal.state.name, action: "stop the job of") }
-        publish(try wrap { try store.append([SolverEvent(kind: .dealStopRequested, deal: deal)]) })
-    }
-
     /// A deal, for its parties and mediators only.
     public func deal(id: String, requester: EthereumAddress) throws(SolverError) -> DealContainer {
         let deal = try existingDeal(id)
@@ -249,6 +239,16 @@ public actor Solver {
     }
 
     // MARK: - Lifecycle
+
+    /// Records that `requester`, the deal's job creator, asked the deal's running job to stop: a
+    /// `DealStopRequested` event for the deal's parties, durable like every event, so the provider
+    /// learns of it at once (even from a job that prints nothing) and after a restart too.
+    public func requestStop(dealID: String, requester: EthereumAddress) throws(SolverError) {
+        let deal = try existingDeal(dealID)
+        guard deal.jobCreator.lowercased() == requester.lowercased else { throw .forbidden("only the deal's job creator stops its job") }
+        guard deal.state.jobMayBeRunning else { throw .wrongState(deal: deal.id, state: deal.state.name, action: "stop the job of") }
+        publish(try wrap { try store.append([SolverEvent(kind: .dealStopRequested, deal: deal)]) })
+    }
 
     /// The provider starts uploading a deal's results folder (Lilypad's `POST /deals/{id}/files`):
     /// checks it may, and moves the deal to Uploading.

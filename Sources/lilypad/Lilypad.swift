@@ -1,10 +1,11 @@
 import LilypadCLI
+import LilypadCore
 
 /// The `lilypad` executable: all commands live in the LilypadCLI library.
 @main
 enum Lilypad {
     static func main() async {
-        unblockTerminationSignals()
+        TerminationSignals.unblock()
         await LilypadCommand.main()
     }
 }

@@ -141,7 +141,6 @@ extension LilypadCommand {
             // job would be left without anyone to clean up after it.
             signal(SIGPIPE, SIG_IGN)
             // Signals are caught before the job starts, so none can kill this process mid-job.
-            unblockTerminationSignals()
             let received = SignalBox()
             let signals = TerminationSignals.subscribe()
             let watcher = Task {

@@ -35,7 +35,6 @@ func serveUntilSignalled(_ server: some Service, logger: Logger, grace: Duration
 /// process whose group has not ended that long after the signal exits anyway, with status 1: a
 /// server must not outlive its stop because one of its parts ignores cancellation.
 func runUntilSignalled(_ group: ServiceGroup, logger: Logger, exitAfter limit: Duration? = nil) async throws {
-    unblockTerminationSignals()
     let signals = TerminationSignals.subscribe()
     let ended = EndFlag()
     defer { ended.set() }

@@ -66,7 +66,6 @@ final class Interrupt: Sendable {
     /// Starts catching SIGINT and SIGTERM (``TerminationSignals``); the caller cancels the
     /// returned task once the job is over.
     func install() -> Task<Void, Never> {
-        unblockTerminationSignals()
         let signals = TerminationSignals.subscribe()
         return Task { [self] in
             for await _ in signals { interrupted() }
